@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test` (each sets up .venv first).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# The test runner runs two notebooks at once; one torch thread each keeps the two cores busy without oversubscription.
+TEST_ENV := CARDS_NUM_THREADS=1
+
+.PHONY: setup demo test test-slow export clean-nbs check-sync readme docs bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/cards-nb demo
+
+test: $(STAMP)
+	$(TEST_ENV) $(BIN)/nbdev_test --n-workers 2
+
+test-slow: $(STAMP)
+	$(BIN)/nbdev_test --flags slow --n-workers 1
+
+export: $(STAMP)
+	$(BIN)/nbdev_export
+
+clean-nbs: $(STAMP)
+	$(BIN)/nbdev_clean
+
+# The library must be exactly what the notebooks export.
+check-sync: $(STAMP)
+	$(BIN)/nbdev_export && git diff --exit-code -- cards_nb
+
+readme: $(STAMP)
+	$(BIN)/cards-nb readme
+
+docs: $(STAMP)
+	$(BIN)/cards-nb docs
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/train_step.py
+
+clean:
+	rm -rf $(VENV) _docs _proc runs
