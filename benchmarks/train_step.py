@@ -16,9 +16,9 @@ from cards_nb.train import card_learner, Preset
 
 
 class TrainTimer(Callback):
-    "Wall time of the training phase; validation is skipped."
-    def before_train(self): self.t0 = time.perf_counter()
-    def after_train(self): self.seconds = time.perf_counter() - self.t0
+    "Wall time of the training phase (device synchronized); validation is skipped."
+    def before_train(self): sync(self.dls.device); self.t0 = time.perf_counter()
+    def after_train(self): sync(self.dls.device); self.seconds = time.perf_counter() - self.t0
     def before_validate(self): raise CancelValidException
 
 
@@ -38,6 +38,7 @@ def plain_loop(model, dl, lr, dev):
 
 def fastai_loop(model, dls, preset):
     learn = card_learner(dls, model, preset, cbs=TrainTimer())
+    if dls.device.type == 'cuda': learn.to_fp32()   # the plain loop runs in fp32 too
     with learn.no_bar(), learn.no_logging(): learn.fit(1, lr=preset.lr)
     return learn.train_timer.seconds
 

@@ -59,7 +59,7 @@ def train(preset:str='quick', # Preset: quick (digits), cpu (CIFAR-10 on a CPU),
     if width is not None: over['arch_kw'] = {'width': width}
     _, res = train_run(preset, root=data, seed=seed, out_dir=out, resume=not fresh, **over)
     print(results_table([_row(res)], RESULT_COLS))
-    print(f"results: {Path(out)/res['run_name']/'results.json'}")
+    print(f"results: {Path(res['run_dir'])/'results.json'}")
     return res
 
 # %% ../nbs/90_cli.ipynb #c010
@@ -117,5 +117,5 @@ def main(argv:list[str]|None=None):
     args = vars(anno_parser(f, prog=f'cards-nb {name}').parse_args(argv[1:]))
     for k in ('pdb', 'xtra'): args.pop(k, None)   # fastcore's generic options, unused here
     try: f(**args)
-    except CardsError as e: print(f"cards-nb {name}: {e}", file=sys.stderr); return 1
+    except (CardsError, ValueError) as e: print(f"cards-nb {name}: {e}", file=sys.stderr); return 1
     return 0

@@ -35,11 +35,11 @@ def suggest(name:str, choices) -> str:
 
 # %% ../nbs/00_core.ipynb #c009
 def setup_torch(num_threads:int|None=None):
-    "Flush denormals to zero and set the number of CPU threads (`CARDS_NUM_THREADS`, else min(2, cores))."
+    "Flush denormals to zero; set the CPU threads to `num_threads` or `$CARDS_NUM_THREADS` when given. Returns the thread count."
     torch.set_flush_denormal(True)
-    n = num_threads or int(os.environ.get('CARDS_NUM_THREADS', 0)) or min(2, os.cpu_count() or 1)
-    torch.set_num_threads(n)
-    return n
+    n = num_threads or int(os.environ.get('CARDS_NUM_THREADS', 0))
+    if n: torch.set_num_threads(n)
+    return torch.get_num_threads()
 
 setup_torch()
 
@@ -65,15 +65,19 @@ def atomic_write(path, mode='wb'):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, mode, **({} if 'b' in mode else {'encoding': 'utf-8'})) as f:
             yield f
             f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp makes owner-only files; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
 
 # %% ../nbs/00_core.ipynb #c022
+def _umask():
+    m = os.umask(0); os.umask(m); return m
+
 def atomic_save(obj, path):
     "`torch.save(obj)` to `path` atomically."
     with atomic_write(path) as f: torch.save(obj, f)
@@ -113,6 +117,7 @@ class RestrictedUnpickler(pickle.Unpickler):
 def safe_load_pickle(path, encoding='bytes'):
     "Load a plain-data pickle at `path` (dicts, lists, str, bytes, NumPy arrays) without executing any code."
     path = Path(path)
+    if not path.exists(): raise DataError(f"{path} is missing. Download the official archive again (or point the data directory elsewhere).")
     with open(path, 'rb') as f:
         try: return RestrictedUnpickler(f, name=str(path), encoding=encoding).load()
         except UnsafePickleError: raise

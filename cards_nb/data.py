@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #c003
 from __future__ import annotations
-import hashlib, os, shutil, tarfile, tempfile, urllib.request
+import hashlib, http.client, os, shutil, tarfile, tempfile, urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
@@ -67,11 +67,14 @@ def download_file(url:str, dest, md5:str|None=None, show_progress=True) -> Path:
             total = int(r.headers.get('Content-Length') or 0)
             chunks = iter(lambda: r.read(1 << 20), b'')
             if show_progress and total: chunks = progress_bar(chunks, total=(total >> 20) + 1, leave=False)
-            for b in chunks: f.write(b)
-    except OSError as e:
+            h = hashlib.md5()
+            for b in chunks: f.write(b); h.update(b)
+            if md5 is not None and h.hexdigest() != md5:   # checked before the rename: a bad download never lands
+                raise DataError(f"The download of {url} has md5 {h.hexdigest()}, not the official {md5}: it is corrupt or "
+                                f"not the official archive, and was discarded. Copy the official file to {dest} by hand.")
+    except (OSError, http.client.HTTPException) as e:
         raise DataError(f"Could not download {url} ({e}). Without internet, download it on another machine and copy "
                         f"it to {dest}" + (f" (md5 {md5})" if md5 else "") + ", then run again.") from e
-    check_md5(dest, md5)
     return dest
 
 # %% ../nbs/01_data.ipynb #c010
@@ -89,7 +92,8 @@ def extract_atomic(archive, root, folder:str) -> Path:
     root = Path(root); tmp = Path(tempfile.mkdtemp(dir=root, prefix='.extract-'))
     try:
         try:
-            with tarfile.open(archive) as t: t.extractall(tmp, filter='data')
+            # the 'data' filter refuses absolute paths, links out of the folder and device files (Python >= 3.11.4)
+            with tarfile.open(archive) as t: t.extractall(tmp, **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))
         except (tarfile.TarError, EOFError, OSError) as e:
             raise DataError(f"{archive} is not a readable archive ({e}). Delete it and run again.") from e
         if not (tmp/folder).is_dir(): raise DataError(f"{archive} does not contain the folder {folder}/: not the official archive.")
@@ -145,7 +149,10 @@ def load_cifar(root=None, name='cifar10', split='train', download=True) -> tuple
 def cifar_classes(root=None, name='cifar10') -> list[str]:
     "The class names stored in the archive's meta file."
     spec = _archive(name)
-    return list(safe_load_pickle(data_dir(root)/spec.folder/spec.meta_file, encoding='latin1')[spec.names_key])
+    meta = safe_load_pickle(data_dir(root)/spec.folder/spec.meta_file, encoding='latin1')
+    if not isinstance(meta, dict) or spec.names_key not in meta:
+        raise DataError(f"{data_dir(root)/spec.folder/spec.meta_file} has no `{spec.names_key}`: replace it with the official file.")
+    return list(meta[spec.names_key])
 
 # %% ../nbs/01_data.ipynb #c018
 def find_cifar_root(name='cifar10', *candidates) -> Path|None:
@@ -270,7 +277,7 @@ def am_rotate(x, level):
     c, s = a.cos(), a.sin()
     R = torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)
     t = (torch.eye(2, device=x.device) - R) @ torch.full((2,), x.shape[-1] / 2, device=x.device)   # about the centre
-    return _affine(x, R, t, 'nearest')
+    return _affine(x, R, t, 'bilinear')
 def _shear(x, level, i, j):
     A = _eye(len(x), x.device); A[:, i, j] = level * 0.3 / 10 * _sign(len(x), x.device)
     return _affine(x, A, torch.zeros(len(x), 2, device=x.device), 'bilinear')
@@ -315,12 +322,12 @@ class AugMixJSD(Callback):
     order = 60   # after MixedPrecision's after_pred (order 10): the split works on the final logits
     def __init__(self, weight:float=12.): self.weight = weight
     def after_pred(self):
-        n = len(self.y)
-        if not self.training or len(self.pred) == n: self.aug = None; return
+        n = len(self.y); self.aug = None
+        if len(self.pred) == n: return
         if len(self.pred) != 3 * n: raise ValueError(f"AugMixJSD expects 3 x {n} predictions, got {len(self.pred)}.")
-        self.learn.pred, self.aug = self.pred[:n], self.pred[n:].chunk(2)
+        self.learn.pred, self.aug = self.pred[:n], self.pred[n:].chunk(2)   # get_preds on the training set sees the clean part
     def after_loss(self):
-        if self.aug is None: return
+        if self.aug is None or not self.training: return
         self.learn.loss_grad = self.loss_grad + self.weight * jensen_shannon(self.pred, *self.aug)
         self.learn.loss = self.loss_grad.clone()
 
@@ -395,7 +402,7 @@ def show_augmentations(images, n:int=8, augs=('none', 'standard', 'augmix', 'gau
     import matplotlib.pyplot as plt
     seed_everything(seed)
     x = torch.as_tensor(np.asarray(images[:n]))
-    fig, axs = plt.subplots(len(augs), n, figsize=figsize or (1.3*n, 1.4*len(augs)))
+    fig, axs = plt.subplots(len(augs), n, figsize=figsize or (1.3*n, 1.4*len(augs)), squeeze=False)
     for r, a in enumerate(augs):
         xb, _ = BatchPipeline(a, jsd=False)((x, torch.zeros(n)))
         for c, im in enumerate(denormalize(xb).clamp(0, 1).permute(0, 2, 3, 1)):

@@ -47,7 +47,8 @@ class Preset:
     label_smoothing:float = 0.
 
     def replace(self, **kw) -> Preset:
-        "A copy with some fields changed (the name becomes a `custom` variant unless given)."
+        "A copy with some fields changed; a new `arch` without `arch_kw` starts from that architecture's defaults."
+        if 'arch' in kw and kw['arch'] != self.arch: kw.setdefault('arch_kw', ())
         if 'arch_kw' in kw and isinstance(kw['arch_kw'], dict): kw['arch_kw'] = tuple(sorted(kw['arch_kw'].items()))
         return dataclasses.replace(self, **kw)
     @property
@@ -151,18 +152,20 @@ def load_checkpoint(model:nn.Module, path) -> dict:
 # %% ../nbs/03_train.ipynb #c024
 def _rng_state(learn):
     return dict(torch=torch.get_rng_state(), python=list(random.getstate()[1]), python_pos=random.getstate()[2],
-                dl=list(learn.dls.train.rng.getstate()[1]))
+                dl=list(learn.dls.train.rng.getstate()[1]),
+                cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
 def _set_rng_state(learn, s):
     torch.set_rng_state(s['torch'])
+    if s.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
     random.setstate((3, tuple(s['python']), s['python_pos']))
     learn.dls.train.rng.setstate((3, tuple(s['dl']), None))
 
 class TrainCheckpoint(Callback):
     "After each epoch, atomically save weights, optimizer state, epoch, metrics and random states to `path`."
     order = 65   # after the Recorder has logged the epoch's metrics
-    def __init__(self, path, start_epoch:int=0, prior:list|None=None):
-        self.path, self.start_epoch, self.prior = Path(path), start_epoch, prior or []
+    def __init__(self, path, start_epoch:int=0, prior:list|None=None, **meta):
+        self.path, self.start_epoch, self.prior, self.meta = Path(path), start_epoch, prior or [], meta
     @property
     def history(self) -> list[dict]:
         "Metrics of every epoch so far: those of the checkpoint resumed from, then this fit's (skipped epochs left out)."
@@ -172,7 +175,7 @@ class TrainCheckpoint(Callback):
         if self.epoch < self.start_epoch: return   # an epoch fastai skipped while resuming
         hist = self.history
         save_checkpoint(self.model, self.path, epoch=self.epoch, n_epoch=self.n_epoch, history=hist,
-                        opt=self.opt.state_dict(), rng=_rng_state(self.learn))
+                        opt=self.opt.state_dict(), rng=_rng_state(self.learn), **self.meta)
 
 # %% ../nbs/03_train.ipynb #c025
 def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None, resume:bool=True,
@@ -180,13 +183,17 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
     "Train `preset` (with `overrides`) into `<out_dir>/<run_name>/`, resuming an interrupted run; returns the learner and results."
     p = get_preset(preset)
     if overrides: p = p.replace(**overrides)
-    run = Path(out_dir)/p.run_name; ck_path = run/'checkpoint.pth'
+    run = Path(out_dir)/f"{p.run_name}-seed{seed}"; ck_path = run/'checkpoint.pth'
+    data = 'embedded' if p.dataset == 'digits' else str(data_dir(root).resolve())
     seed_everything(seed)
     dls = get_dls(p.dataset, root, bs=p.bs, aug=p.aug, device=device, seed=seed)
-    learn = card_learner(dls, p.model(dls.c), p, cbs=TrainCheckpoint(ck_path))
+    learn = card_learner(dls, p.model(dls.c), p, cbs=TrainCheckpoint(ck_path, data=data, seed=seed))
     start, history, t0 = 0, [], time.time()
     if resume and ck_path.exists():
         ck = load_checkpoint(learn.model, ck_path)
+        if ck.get('data', data) != data:
+            raise CheckpointError(f"{ck_path} was trained on data from {ck['data']}, not {data}. Use another output folder, "
+                                  "or start over (resume=False, `--fresh`).")
         learn.create_opt(); learn.opt.load_state_dict(ck['opt']); _set_rng_state(learn, ck['rng'])
         start, history = ck['epoch'] + 1, ck['history']
         learn.train_checkpoint.start_epoch, learn.train_checkpoint.prior = start, history
@@ -196,7 +203,7 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
             learn.fit_preset(start_epoch=start)
         history = learn.train_checkpoint.history
     with learn.no_bar(): loss, acc = learn.validate()
-    res = dict(run_name=p.run_name, preset=p.name, seed=seed, hparams=p.hparams, params=num_params(learn.model),
+    res = dict(run_name=p.run_name, run_dir=str(run), preset=p.name, seed=seed, data=data, hparams=p.hparams, params=num_params(learn.model),
                epochs_trained=len(history), resumed_from=start, test_loss=float(loss), test_accuracy=float(acc),
                chance=1 / dls.c, train_seconds=round(time.time() - t0, 1), history=history)
     with atomic_write(run/'results.json', 'w') as f: json.dump(res, f, indent=1, default=str)
