@@ -6,10 +6,13 @@ Docs: https://cards-nb.github.io/cards-nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import os, io, pickle, tempfile, contextlib, difflib
+import os, io, pickle, tempfile, contextlib, difflib, warnings
 from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import ifnone
+# fastai 2.8 decorates a few layers with `torch.jit.script`, which torch 2.14 deprecates with a warning at import time:
+# noise for our users, nothing they can act on.
+warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 from fastai.torch_core import set_seed, default_device
 
 # %% auto #0
