@@ -85,7 +85,7 @@ def lr_schedule(preset, lr:float|None=None):
     else: raise ValueError(f"Unknown schedule {p.schedule!r}: use 'cosine' or 'step'.")
     return combine_scheds([p.warmup, 1 - p.warmup], [SchedLin(lr / 10, lr), main]) if p.warmup > 0 else main
 
-# %% ../nbs/03_train.ipynb #c014
+# %% ../nbs/03_train.ipynb #c015
 def card_learner(dls, model:nn.Module|None=None, preset='quick', cbs=None, **kwargs) -> Learner:
     "A fastai `Learner` for `preset` (SGD + momentum, the preset's schedule in `fit_preset`, accuracy)."
     p = get_preset(preset)
@@ -98,7 +98,7 @@ def card_learner(dls, model:nn.Module|None=None, preset='quick', cbs=None, **kwa
     learn.preset = p
     return learn
 
-# %% ../nbs/03_train.ipynb #c015
+# %% ../nbs/03_train.ipynb #c016
 @patch
 def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None, start_epoch:int=0):
     "Train for `epochs` (default: the preset's) with the preset's learning-rate schedule, from `start_epoch`."
@@ -106,7 +106,7 @@ def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None,
     self.fit(ifnone(epochs, p.epochs), cbs=L(ParamScheduler({'lr': lr_schedule(p, lr)})) + L(cbs), start_epoch=start_epoch)
     return self
 
-# %% ../nbs/03_train.ipynb #c017
+# %% ../nbs/03_train.ipynb #c018
 CHECKPOINT_FORMAT = 'cards-nb-checkpoint-v1'
 
 def save_checkpoint(model:nn.Module, path, **extra) -> Path:
@@ -114,7 +114,7 @@ def save_checkpoint(model:nn.Module, path, **extra) -> Path:
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     return atomic_save(dict(format=CHECKPOINT_FORMAT, spec=getattr(model, 'spec', type(model).__name__), state_dict=sd, **extra), path)
 
-# %% ../nbs/03_train.ipynb #c018
+# %% ../nbs/03_train.ipynb #c019
 def read_checkpoint(path) -> dict:
     "The checkpoint at `path` as a dict, read with `weights_only=True`; `CheckpointError` when unreadable."
     path = Path(path)
@@ -127,7 +127,7 @@ def read_checkpoint(path) -> dict:
     if not isinstance(ck, dict): raise CheckpointError(f"{path} holds a {type(ck).__name__}, not a checkpoint or state dict.")
     return ck if ck.get('format') == CHECKPOINT_FORMAT else dict(spec=None, state_dict=ck)
 
-# %% ../nbs/03_train.ipynb #c019
+# %% ../nbs/03_train.ipynb #c020
 def _state_dict_problems(model, sd) -> list[str]:
     own = model.state_dict()
     missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
@@ -149,7 +149,7 @@ def load_checkpoint(model:nn.Module, path) -> dict:
     model.load_state_dict(ck['state_dict'])
     return ck
 
-# %% ../nbs/03_train.ipynb #c024
+# %% ../nbs/03_train.ipynb #c025
 def _rng_state(learn):
     return dict(torch=torch.get_rng_state(), python=list(random.getstate()[1]), python_pos=random.getstate()[2],
                 dl=list(learn.dls.train.rng.getstate()[1]),
@@ -177,7 +177,7 @@ class TrainCheckpoint(Callback):
         save_checkpoint(self.model, self.path, epoch=self.epoch, n_epoch=self.n_epoch, history=hist,
                         opt=self.opt.state_dict(), rng=_rng_state(self.learn), **self.meta)
 
-# %% ../nbs/03_train.ipynb #c025
+# %% ../nbs/03_train.ipynb #c026
 def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None, resume:bool=True,
               show_progress:bool=True, **overrides) -> tuple[Learner, dict]:
     "Train `preset` (with `overrides`) into `<out_dir>/<run_name>/`, resuming an interrupted run; returns the learner and results."
@@ -199,7 +199,8 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
         learn.train_checkpoint.start_epoch, learn.train_checkpoint.prior = start, history
     learn.model.to(dls.device)
     if start < p.epochs:
-        with (learn.no_bar() if not show_progress else contextlib.nullcontext()):
+        with (contextlib.nullcontext() if show_progress else contextlib.ExitStack()) as quiet:
+            if not show_progress: quiet.enter_context(learn.no_bar()); quiet.enter_context(learn.no_logging())
             learn.fit_preset(start_epoch=start)
         history = learn.train_checkpoint.history
     with learn.no_bar(): loss, acc = learn.validate()
