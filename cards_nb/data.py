@@ -18,6 +18,7 @@ from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
 from fastprogress.fastprogress import progress_bar
+from torchvision.transforms.v2.functional import autocontrast, equalize
 from .core import *
 
 # %% auto #0
@@ -218,15 +219,15 @@ def dataset_classes(name='digits', root=None) -> list[str]:
 def to_chw(x): return x.permute(0, 3, 1, 2)
 def to_float(x): return x.float().div_(255) if x.dtype == torch.uint8 else x
 
+def _stats(x, *vs): return (torch.tensor(v, device=x.device, dtype=x.dtype)[:, None, None] for v in vs)
+
 def normalize(x, mean=CIFAR_MEAN, std=CIFAR_STD):
     "Per-channel normalization of a float batch `(B, C, H, W)` in [0, 1]."
-    m, s = (torch.tensor(v, device=x.device, dtype=x.dtype)[:, None, None] for v in (mean, std))
-    return (x - m) / s
+    m, s = _stats(x, mean, std); return (x - m) / s
 
 def denormalize(x, mean=CIFAR_MEAN, std=CIFAR_STD):
     "Undo `normalize` (for showing images)."
-    m, s = (torch.tensor(v, device=x.device, dtype=x.dtype)[:, None, None] for v in (mean, std))
-    return x * s + m
+    m, s = _stats(x, mean, std); return x * s + m
 
 # %% ../nbs/01_data.ipynb #c034
 def random_crop_flip(x, pad:int=4):
@@ -259,13 +260,9 @@ def _affine(x, A, t, mode):
 
 def _eye(n, dev): return torch.eye(2, device=dev).expand(n, 2, 2).clone()
 
-def am_autocontrast(x, level):
-    lo, hi = x.amin((2, 3), keepdim=True).float(), x.amax((2, 3), keepdim=True).float()
-    scale = torch.where(hi > lo, 255 / (hi - lo).clamp(min=1), torch.ones_like(hi))
-    return torch.where(hi > lo, ((x - lo) * scale).clamp(0, 255), x.float()).round().to(torch.uint8)
-def am_equalize(x, level):
-    from torchvision.transforms.v2.functional import equalize
-    return equalize(x)
+# torchvision's autocontrast and equalize already work per image and channel on a batch, as PIL's do per image
+def am_autocontrast(x, level): return autocontrast(x)
+def am_equalize(x, level): return equalize(x)
 def am_posterize(x, level):
     bits = 4 - _int_param(level, 4).long()
     return x & ((0xFF << (8 - bits)) & 0xFF).to(torch.uint8)[:, None, None, None]
@@ -354,6 +351,8 @@ class ArrayDataset:
     "Images `(N, H, W, C)` uint8 and labels `(N,)` int64 held as tensors on one device."
     def __init__(self, images, labels, device=None):
         if len(images) != len(labels): raise ValueError(f"{len(images)} images but {len(labels)} labels.")
+        if str(images.dtype) not in ('uint8', 'torch.uint8'):   # a float array in [0, 1] would silently become zeros
+            raise ValueError(f"images must be uint8 (N, H, W, C) in 0..255, not {images.dtype}: convert with (x * 255).round().astype('uint8').")
         dev = get_device(device)
         self.images = torch.as_tensor(np.asarray(images) if not torch.is_tensor(images) else images, dtype=torch.uint8).to(dev)
         self.labels = torch.as_tensor(np.asarray(labels) if not torch.is_tensor(labels) else labels, dtype=torch.long).to(dev)
@@ -369,6 +368,9 @@ class ArrayDataLoader(DataLoader):
             yield ds.images[idx], ds.labels[idx]
 
 # %% ../nbs/01_data.ipynb #c048
+def _eval_dl(images, labels, bs, device):
+    return ArrayDataLoader(ArrayDataset(images, labels, device), bs=bs, after_batch=BatchPipeline('none'), device=device)
+
 def make_dls(train, valid, bs:int=128, aug:str='standard', device=None, seed:int|None=None, classes=None,
              val_bs:int|None=None, **pipeline_kw) -> DataLoaders:
     "fastai `DataLoaders` from `(images, labels)` pairs `train` and `valid`, augmenting training batches with `aug`."
@@ -376,8 +378,7 @@ def make_dls(train, valid, bs:int=128, aug:str='standard', device=None, seed:int
     dev = get_device(device)
     trn = ArrayDataLoader(ArrayDataset(*train, dev), bs=bs, shuffle=True, drop_last=len(train[1]) > bs,
                           after_batch=BatchPipeline(aug, **pipeline_kw), device=dev)
-    val = ArrayDataLoader(ArrayDataset(*valid, dev), bs=val_bs or 2*bs, after_batch=BatchPipeline('none'), device=dev)
-    dls = DataLoaders(trn, val, device=dev)
+    dls = DataLoaders(trn, _eval_dl(*valid, bs=val_bs or 2*bs, device=dev), device=dev)
     n_cls = len(classes) if classes is not None else int(max(train[1].max(), valid[1].max())) + 1
     dls.c, dls.vocab, dls.aug = n_cls, classes, aug
     return dls
@@ -393,8 +394,7 @@ def get_dls(dataset='digits', root=None, bs:int=128, aug='standard', device=None
 # %% ../nbs/01_data.ipynb #c050
 def test_dl(dls, images, labels, bs:int|None=None) -> ArrayDataLoader:
     "A non-augmenting `DataLoader` over new arrays (say, corrupted test images) on the device of `dls`."
-    return ArrayDataLoader(ArrayDataset(images, labels, dls.device), bs=bs or dls.valid.bs,
-                           after_batch=BatchPipeline('none'), device=dls.device)
+    return _eval_dl(images, labels, bs or dls.valid.bs, dls.device)
 
 # %% ../nbs/01_data.ipynb #c056
 def show_augmentations(images, n:int=8, augs=('none', 'standard', 'augmix', 'gaussian'), seed:int=0, figsize=None):

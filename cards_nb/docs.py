@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy, re, shutil
 from pathlib import Path
 import nbformat
-from .core import atomic_write
+from .core import atomic_write, CardsError
 
 # %% auto #0
 __all__ = ['doc_notebook', 'build_readme', 'build_docs', 'readme_cli', 'docs_cli']
@@ -36,7 +36,9 @@ def doc_notebook(nb) -> nbformat.NotebookNode:
 # %% ../nbs/91_docs.ipynb #c007
 def _root(path) -> Path:
     p = Path(path).resolve()
-    return next(d for d in [p, *p.parents] if (d/'pyproject.toml').exists())
+    root = next((d for d in [p, *p.parents] if (d/'pyproject.toml').exists()), None)
+    if root is None: raise CardsError(f"{p} is not inside a project: no pyproject.toml there or above. Run from the project folder.")
+    return root
 
 def _quarto(): return shutil.which('quarto')
 

@@ -199,7 +199,7 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
         learn.train_checkpoint.start_epoch, learn.train_checkpoint.prior = start, history
     learn.model.to(dls.device)
     if start < p.epochs:
-        with (contextlib.nullcontext() if show_progress else contextlib.ExitStack()) as quiet:
+        with contextlib.ExitStack() as quiet:
             if not show_progress: quiet.enter_context(learn.no_bar()); quiet.enter_context(learn.no_logging())
             learn.fit_preset(start_epoch=start)
         history = learn.train_checkpoint.history
