@@ -13,7 +13,8 @@ from .models import Layers
 
 # %% auto #0
 __all__ = ['PRUNABLE_TYPES', 'MASKED', 'check_sparsity', 'prunable', 'MaskedConv2d', 'MaskedLinear', 'mask_model',
-           'masked_weights', 'sparsity', 'global_magnitude_masks', 'apply_masks', 'prune_by_magnitude', 'MaskCallback']
+           'effective_weight', 'masked_weights', 'sparsity', 'to_masked', 'global_magnitude_masks', 'apply_masks',
+           'prune_by_magnitude', 'MaskCallback', 'cubic_sparsity']
 
 # %% ../nbs/10_masks.ipynb #c005
 PRUNABLE_TYPES = (nn.Conv2d, nn.Linear)
@@ -64,9 +65,13 @@ def mask_model(model:nn.Module) -> nn.Module:
     return model
 
 # %% ../nbs/10_masks.ipynb #c011
+def effective_weight(layer:nn.Module) -> torch.Tensor:
+    "The weight `layer`'s forward pass uses: its `masked_weight` when it has one (masked, supermask, binary layers), else `weight`."
+    return getattr(layer, 'masked_weight', layer.weight)
+
 def masked_weights(model:nn.Module, **kw) -> dict[str, torch.Tensor]:
     "The effective weights (mask applied where there is one) of the prunable layers."
-    return {n: (l.masked_weight if isinstance(l, _Masked) else l.weight).detach() for n, l in prunable(model, **kw).items()}
+    return {n: effective_weight(l).detach() for n, l in prunable(model, **kw).items()}
 
 def sparsity(model:nn.Module, **kw) -> float:
     "Fraction of the prunable weights of `model` that are zero (masked out or exactly 0)."
@@ -74,6 +79,26 @@ def sparsity(model:nn.Module, **kw) -> float:
     return sum(int((w == 0).sum()) for w in ws) / sum(w.numel() for w in ws)
 
 # %% ../nbs/10_masks.ipynb #c014
+@torch.no_grad()
+def _masked_twin(l:nn.Module) -> nn.Module:
+    if isinstance(l, nn.Conv2d):
+        new = MaskedConv2d(l.in_channels, l.out_channels, l.kernel_size, stride=l.stride, padding=l.padding, dilation=l.dilation,
+                           groups=l.groups, bias=l.bias is not None, padding_mode=l.padding_mode)
+    else: new = MaskedLinear(l.in_features, l.out_features, bias=l.bias is not None)
+    new = new.to(l.weight.device)
+    new.weight.copy_(effective_weight(l)); new.mask.copy_(getattr(l, 'mask', torch.ones_like(new.mask)))
+    if l.bias is not None: new.bias.copy_(l.bias)
+    return new
+
+def to_masked(model:nn.Module) -> nn.Module:
+    "Replace, in place, every prunable layer with a `mask` that is not a masked layer by an equivalent `MaskedConv2d`/`MaskedLinear`."
+    for name, l in list(prunable(model).items()):
+        if isinstance(l, _Masked) or not hasattr(l, 'mask'): continue
+        parent, _, attr = name.rpartition('.')
+        setattr(model.get_submodule(parent) if parent else model, attr, _masked_twin(l))
+    return model
+
+# %% ../nbs/10_masks.ipynb #c017
 @torch.no_grad()
 def global_magnitude_masks(model:nn.Module, sparsity:float, **kw) -> dict[str, torch.Tensor]:
     "Boolean masks keeping the `1 - sparsity` largest-magnitude prunable weights of `model`, ranked globally."
@@ -100,7 +125,7 @@ def prune_by_magnitude(model:nn.Module, sparsity:float, **kw) -> nn.Module:
     "Globally magnitude-prune `model` (masked layers) to `sparsity`."
     return apply_masks(model, global_magnitude_masks(model, sparsity, **kw))
 
-# %% ../nbs/10_masks.ipynb #c017
+# %% ../nbs/10_masks.ipynb #c020
 class MaskCallback(Callback):
     "After each optimizer step, multiply every masked layer's weight by its mask."
     order = 50
@@ -108,3 +133,9 @@ class MaskCallback(Callback):
     @torch.no_grad()
     def after_step(self):
         for l in self.layers: l.weight.mul_(l.mask)
+
+# %% ../nbs/10_masks.ipynb #c023
+def cubic_sparsity(pos:float, final:float, initial:float=0.) -> float:
+    "Zhu & Gupta's cubic schedule: sparsity at position `pos` (clipped to [0, 1]) going from `initial` to `final`."
+    pos = min(max(float(pos), 0.), 1.)
+    return check_sparsity(final) + (check_sparsity(initial) - final) * (1 - pos) ** 3
