@@ -100,10 +100,11 @@ def card_learner(dls, model:nn.Module|None=None, preset='quick', cbs=None, **kwa
 
 # %% ../nbs/03_train.ipynb #c016
 @patch
-def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None, start_epoch:int=0):
-    "Train for `epochs` (default: the preset's) with the preset's learning-rate schedule, from `start_epoch`."
+def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None, start_epoch:int=0, reset_opt:bool=False):
+    "Train for `epochs` (default: the preset's) with the preset's learning-rate schedule, from `start_epoch` (`reset_opt`: fresh momentum)."
     p = self.preset
-    self.fit(ifnone(epochs, p.epochs), cbs=L(ParamScheduler({'lr': lr_schedule(p, lr)})) + L(cbs), start_epoch=start_epoch)
+    self.fit(ifnone(epochs, p.epochs), cbs=L(ParamScheduler({'lr': lr_schedule(p, lr)})) + L(cbs), start_epoch=start_epoch,
+             reset_opt=reset_opt)
     return self
 
 # %% ../nbs/03_train.ipynb #c018
