@@ -19,8 +19,8 @@ from .masks import _Masked
 
 # %% auto #0
 __all__ = ['CONTEXTS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner', 'sparsity_metric',
-           'RewindPoint', 'rewind_weights', 'WeightRewinder', 'round_sparsities', 'prune_rounds', 'train_dense',
-           'fine_tune_pruned', 'gradual_magnitude_pruning', 'lottery_ticket', 'lr_rewinding']
+           'RewindPoint', 'rewind_weights', 'WeightRewinder', 'round_sparsities', 'fresh_fit', 'prune_rounds',
+           'train_dense', 'fine_tune_pruned', 'gradual_magnitude_pruning', 'lottery_ticket', 'lr_rewinding']
 
 # %% ../nbs/11_pruning.ipynb #c006
 @torch.no_grad()
@@ -83,8 +83,10 @@ def sparsity_metric(model:nn.Module) -> ValueMetric:
 class RewindPoint(Callback):
     "Keep a copy of the model's state at the start of epoch `epoch` (0: the initialisation) in `self.state`."
     order = 45
-    def __init__(self, epoch:int=0): self.rewind_epoch, self.state = epoch, None
-    def _save(self): self.state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+    def __init__(self, epoch:int=0, path=None): self.rewind_epoch, self.path, self.state = epoch, path, None
+    def _save(self):
+        self.state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        if self.path: atomic_save({k: v.cpu() for k, v in self.state.items()}, self.path)   # survives an interrupted run
     def before_train(self):
         if self.rewind_epoch == 0 and self.train_iter == 0: self._save()
     def after_epoch(self):   # the end of epoch e is the start of epoch e + 1
@@ -103,8 +105,8 @@ class WeightRewinder(Callback):
     "At the start of a fit (after pruning), rewind the weights to `state`, keeping the masks."
     order = 45   # after the Pruner (40)
     def __init__(self, state:dict): self.state = state
-    def before_train(self):
-        if self.train_iter == 0: rewind_weights(self.model, self.state)
+    def before_train(self):   # only when the fit starts from epoch 0, not when it resumes an interrupted one
+        if self.train_iter == 0 and self.epoch == 0: rewind_weights(self.model, self.state)
 
 # %% ../nbs/11_pruning.ipynb #c019
 def round_sparsities(sparsity:float, rate:float=0.2) -> list[float]:
@@ -121,15 +123,18 @@ def _round_record(learn, round_no, target):
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     return dict(round=round_no, target=target, sparsity=sparsity(learn.model), valid_loss=float(loss), accuracy=float(acc))
 
+def fresh_fit(learn:Learner, epochs:int|None=None, lr:float|None=None, cbs=None, name:str=''):
+    "One training phase: `fit_preset` with a new optimizer (`name` identifies the phase for fits that checkpoint)."
+    learn.fit_preset(epochs, lr=lr, cbs=cbs, reset_opt=True)
+
 def prune_rounds(learn:Learner, sparsities:list[float], epochs:int|None=None, rewind_state:dict|None=None,
-                 lr:float|None=None, context:str='global', on_round:Callable|None=None, start_round:int=1, **kw) -> list[dict]:
+                 lr:float|None=None, context:str='global', fit:Callable=fresh_fit, **kw) -> list[dict]:
     "Prune to each of `sparsities` in turn, each time retraining `epochs` with the LR schedule restarted (rewinding weights to `rewind_state` if given)."
     recs = []
-    for i, s in enumerate(sparsities[start_round - 1:], start=start_round):
+    for i, s in enumerate(sparsities, start=1):
         cbs = [Pruner(one_shot(s), context=context, **kw)] + ([WeightRewinder(rewind_state)] if rewind_state is not None else [])
-        learn.fit_preset(epochs, lr=lr, cbs=cbs, reset_opt=True)
+        fit(learn, epochs, lr=lr, cbs=cbs, name=f'round{i:02d}')
         recs.append(_round_record(learn, i, s))
-        if on_round: on_round(learn, recs[-1])
     return recs
 
 # %% ../nbs/11_pruning.ipynb #c024
@@ -138,13 +143,14 @@ def _check_masked(learn):
         raise ValueError("The learner's model has no masked layers: build it with layers=MASKED or call mask_model(model).")
     if not any(isinstance(c, MaskCallback) for c in learn.cbs): learn.add_cb(MaskCallback())
 
-def train_dense(learn:Learner, epochs:int|None=None, rewind_epoch:int=0) -> dict:
-    "Train the (unpruned) model with the preset's schedule; returns the state at the start of `rewind_epoch`."
+def train_dense(learn:Learner, epochs:int|None=None, rewind_epoch:int=0, fit:Callable=fresh_fit, rewind_path=None) -> dict:
+    "Train the (unpruned) model with the preset's schedule; returns the state at the start of `rewind_epoch` (also saved to `rewind_path`)."
     _check_masked(learn)
     epochs = ifnone(epochs, learn.preset.epochs)
     if not 0 <= rewind_epoch <= epochs: raise ValueError(f"rewind_epoch={rewind_epoch} is never reached in {epochs} epochs: use 0 (the initialisation) up to {epochs}.")
-    rp = RewindPoint(rewind_epoch)
-    learn.fit_preset(epochs, cbs=rp, reset_opt=True)
+    rp = RewindPoint(rewind_epoch, rewind_path)
+    fit(learn, epochs, cbs=rp, name='dense')
+    if rp.state is None and rewind_path is not None: return torch.load(rewind_path, map_location='cpu', weights_only=True)  # a resumed run
     return rp.state
 
 def fine_tune_pruned(learn:Learner, sparsity:float, epochs:int|None=None, steps:int=1, lr_scale:float=0.1, **kw) -> list[dict]:
@@ -160,7 +166,8 @@ def gradual_magnitude_pruning(learn:Learner, sparsity:float, epochs:int|None=Non
     "GMP: train from the current weights while pruning along the cubic from `start` to `end` (fractions of the fit), every `every` batches."
     _check_masked(learn)
     every = ifnone(every, max(1, len(learn.dls.train) // 4))   # a few pruning steps per epoch
-    learn.fit_preset(epochs, cbs=Pruner(gradual(sparsity, start, end), every=every, context=context, **kw), reset_opt=True)
+    fit = kw.pop('fit', fresh_fit)
+    fit(learn, epochs, cbs=Pruner(gradual(sparsity, start, end), every=every, context=context, **kw), name='gmp')
     return [_round_record(learn, 1, sparsity)]
 
 def lottery_ticket(learn:Learner, sparsity:float, rewind_state:dict, epochs:int|None=None, rate:float=0.2, **kw) -> list[dict]:
