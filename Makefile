@@ -33,7 +33,7 @@ clean-nbs: $(STAMP)
 
 # The library must be exactly what the notebooks export.
 check-sync: $(STAMP)
-	$(BIN)/nbdev_export && git diff --exit-code -- cards_nb
+	$(BIN)/nbdev_export && git diff --exit-code -- cards_nb && test -z "$$(git status --porcelain -- cards_nb)"
 
 readme: $(STAMP)
 	$(BIN)/cards-nb readme
@@ -43,6 +43,7 @@ docs: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_step.py
+	$(BIN)/python benchmarks/compression.py
 
 clean:
 	rm -rf $(VENV) _docs _proc runs

@@ -7,18 +7,19 @@ Docs: https://cards-nb.github.io/cards-nb/card_file.html.md"""
 # %% ../nbs/14_card_file.ipynb #c003
 from __future__ import annotations
 import ast, copy, hashlib, json, math, tempfile
+from functools import partial
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 import safetensors.torch
 from .core import *
-from .models import MODELS, get_model
-from .masks import _Masked, MASKED, prunable, effective_weight, to_masked, prune_by_magnitude
+from .models import MODELS, Layers, get_model
+from .masks import _Masked, MASKED, MaskedConv2d, MaskedLinear, prunable, effective_weight, to_masked, prune_by_magnitude
 from .quantization import is_quantized, quant_codes, quantize_weights, text_table
 
 # %% auto #0
-__all__ = ['CARD_FORMAT', 'CARD_VERSION', 'entropy_bits', 'rice_bits', 'rice_encode', 'rice_decode', 'encode_mask', 'decode_mask',
-           'encode_layer', 'decode_layer', 'parse_spec', 'encode_card', 'save_card', 'read_card', 'load_card',
-           'memory_report', 'card_bytes', 'print_report', 'size_table']
+__all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'entropy_bits', 'rice_bits', 'rice_encode', 'rice_decode', 'encode_mask',
+           'decode_mask', 'encode_layer', 'decode_layer', 'parse_spec', 'encode_card', 'save_card', 'read_card',
+           'load_card', 'memory_report', 'card_bytes', 'print_report', 'size_table']
 
 # %% ../nbs/14_card_file.ipynb #c005
 def entropy_bits(p:float) -> float:
@@ -154,10 +155,19 @@ def parse_spec(spec:str) -> tuple[str, dict]:
                               f"{suggest(node.func.id, MODELS)} Upgrade cards-nb if the file comes from a newer version.")
     return node.func.id, kw
 
-def _build(spec:str, device=None) -> nn.Module:
+# Supermask models (edge-popup, biprop) use batch norm without affine parameters; the file says which kind to build.
+CARD_LAYERS = {'affine': MASKED, 'nonaffine': Layers(conv=MaskedConv2d, linear=MaskedLinear, bn=partial(nn.BatchNorm2d, affine=False))}
+
+def _bn_kind(model:nn.Module) -> str:
+    kinds = {m.affine for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)}
+    if len(kinds) > 1: raise ValueError("The model mixes batch norms with and without affine parameters, which get_model never builds.")
+    return 'nonaffine' if kinds == {False} else 'affine'
+
+def _build(spec:str, device=None, bn:str='affine') -> nn.Module:
     name, kw = parse_spec(spec)
+    if bn not in CARD_LAYERS: raise CheckpointError(f"Unknown batch-norm kind {bn!r} in the CARD file: it is corrupt or from a newer cards-nb.")
     try:
-        with torch.random.fork_rng(devices=[]), torch.device(device or 'cpu'): return get_model(name, **kw, layers=MASKED)
+        with torch.random.fork_rng(devices=[]), torch.device(device or 'cpu'): return get_model(name, **kw, layers=CARD_LAYERS[bn])
     except (TypeError, ValueError) as e:
         raise CheckpointError(f"Cannot build {spec!r} ({type(e).__name__}: {e}); the file is corrupt or comes from another version of cards-nb.") from e
 
@@ -174,7 +184,8 @@ def encode_card(model:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch
     "The CARD encoding of `model`: the JSON-able `card` metadata (spec, per-layer codes, other tensors) and the tensors to store."
     spec = getattr(model, 'spec', None)
     if not isinstance(spec, str): raise ValueError("The model has no `spec`: build it with get_model(name, ...) so that a CARD file can rebuild it.")
-    skeleton = _build(spec, 'meta')
+    bn = _bn_kind(model)
+    skeleton = _build(spec, 'meta', bn)
     model = _frozen(model)
     layers, tensors = {}, {}
     for name, layer in prunable(model).items():
@@ -189,7 +200,7 @@ def encode_card(model:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch
         diff = sorted(set(want) ^ set(got))[:4] or [k for k in want if want[k] != got.get(k)][:4]
         raise ValueError(f"The model does not match its spec {spec!r} (differences: {diff}): the spec must describe the model as built by get_model.")
     tensors.update(others)
-    return dict(spec=spec, layers=layers, tensors=sorted(others)), tensors
+    return dict(spec=spec, bn=bn, layers=layers, tensors=sorted(others)), tensors
 
 # %% ../nbs/14_card_file.ipynb #c018
 def _digest(md:dict, tensors:dict[str, torch.Tensor]) -> str:
@@ -253,7 +264,7 @@ def load_card(path) -> nn.Module:
     card, tensors = read_card(path)
     try:
         spec, infos, names = card['spec'], card['layers'], card['tensors']
-        model = _build(spec)
+        model = _build(spec, bn=card.get('bn', 'affine'))
         layers, sd = dict(model.named_modules()), {k: tensors[k] for k in names}
         for name, info in infos.items():
             layer = layers.get(name)
@@ -305,7 +316,7 @@ def print_report(rows:list[dict]):
     print(text_table([{k: v for k, v in r.items() if k != 'ratio'} for r in rows], '.3g'))
     t = rows[-1]; print(f"\nCARD: {t['card_bytes']:,} bytes, {t['ratio']:.1f}x smaller than float32 ({t['fp32_bytes']:,} bytes)")
 
-# %% ../nbs/14_card_file.ipynb #c046
+# %% ../nbs/14_card_file.ipynb #c048
 def size_table(model:nn.Module, sparsities=(0.5, 0.8, 0.9, 0.95), variants=None, folder=None) -> list[dict]:
     "CARD file bytes and ratio to dense float32 of `model` (masked layers) magnitude-pruned to each of `sparsities`, per variant."
     variants = variants or dict(fp32=lambda m: m, int8=lambda m: quantize_weights(m, 8), int4=lambda m: quantize_weights(m, 4))

@@ -12,7 +12,8 @@ from fastcore.script import anno_parser, store_true
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'RESULT_COLS', 'command', 'results_table', 'train', 'demo', 'presets', 'readme', 'docs', 'main']
+__all__ = ['COMMANDS', 'RESULT_COLS', 'command', 'results_table', 'train', 'demo', 'compress', 'sweep', 'presets', 'readme',
+           'docs', 'make_cifar_c', 'main']
 
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
@@ -80,6 +81,79 @@ def demo(out:str='runs/demo', # Folder for checkpoints and results
     return rows
 
 # %% ../nbs/90_cli.ipynb #c011
+def _compress_preset(preset, dataset, arch, width):
+    from cards_nb.train import get_preset
+    p = get_preset(preset)
+    over = {k: v for k, v in dict(dataset=dataset, arch=arch).items() if v is not None}
+    if width is not None: over['arch_kw'] = {'width': width}
+    return p.replace(**over) if over else p
+
+def _settings(epochs, lr, rate, rewind_epoch, ft_epochs):
+    return {k: v for k, v in dict(epochs=epochs, lr=lr, rate=rate, rewind_epoch=rewind_epoch, ft_epochs=ft_epochs).items() if v is not None}
+
+@command
+def compress(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
+             sparsity:float=0.9, # Fraction of prunable weights set to zero (0.9 keeps 10%)
+             preset:str='quick', # Training preset (see `cards-nb presets`)
+             data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
+             dataset:str=None, # Override the preset's data set
+             arch:str=None, # Override the architecture
+             width:int=None, # Override the ResNet width
+             epochs:int=None, # Epochs per phase (dense, each round, GMP, supermask); default: the preset's
+             lr:float=None, # Peak learning rate (default: the preset's)
+             rate:float=None, # LTH/LRR: fraction of the surviving weights pruned per round (default 0.2)
+             rewind_epoch:int=None, # LTH: rewind the weights to the start of this epoch (default 1)
+             ft_epochs:int=None, # FT: fine-tuning epochs (default: epochs)
+             seed:int=0, # Random seed
+             out:str='runs/compress', # Folder for checkpoints and results
+             card:str=None, # Also write the compressed model as a CARD file here
+             fresh:store_true=False, # Start over instead of resuming
+            ):
+    "Compress a preset's model with one of the paper's six methods, resuming an interrupted run; print its results."
+    from cards_nb.compress import compress as _compress
+    p = _compress_preset(preset, dataset, arch, width)
+    learn, res = _compress(method, sparsity, p, root=data, seed=seed, out_dir=out, resume=not fresh, show_progress=True,
+                           **_settings(epochs, lr, rate, rewind_epoch, ft_epochs))
+    print(results_table([dict(method=res['method'], target=res['target_sparsity'], sparsity=res['sparsity'], accuracy=res['accuracy'],
+                              dense=res['dense_accuracy'] if res['dense_accuracy'] is not None else '', rounds=len(res['rounds']),
+                              seconds=res['seconds'])], ['method', 'target', 'sparsity', 'accuracy', 'dense', 'rounds', 'seconds']))
+    print(f"results: {Path(res['run_dir'])/'results.json'}")
+    if card:
+        from cards_nb.card_file import save_card, memory_report
+        path = save_card(learn.model, card); total = memory_report(learn.model)[-1]
+        print(f"CARD file: {path} ({path.stat().st_size:,} bytes; dense float32 {total['fp32_bytes']:,} bytes)")
+    return res
+
+@command
+def sweep(methods:str='ft,gmp,lth,lrr,ep,biprop', # Comma-separated methods
+          sparsities:str='0.5,0.8,0.9,0.95', # Comma-separated sparsities
+          preset:str='quick', # Training preset
+          data:str=None, # Data directory holding cifar-10-batches-py/
+          dataset:str=None, # Override the preset's data set
+          arch:str=None, # Override the architecture
+          width:int=None, # Override the ResNet width
+          epochs:int=None, # Epochs per phase
+          lr:float=None, # Peak learning rate of the magnitude methods (default: the preset's)
+          supermask_lr:float=0.1, # Peak learning rate of edge-popup and biprop
+          rate:float=None, # LTH/LRR: fraction of the survivors pruned per round (default 0.2)
+          seed:int=0, # Random seed
+          out:str='runs/sweep', # Folder for checkpoints and results
+          plot:str=None, # Save the accuracy-vs-sparsity plot here (default: <out>/<run>/accuracy_vs_sparsity.png)
+         ):
+    "Run compression methods at several sparsities (resuming), print accuracy vs sparsity and save the plot."
+    from cards_nb.compress import compress_sweep, plot_accuracy_vs_sparsity
+    import matplotlib; matplotlib.use('Agg')
+    p = _compress_preset(preset, dataset, arch, width)
+    rows = compress_sweep([m.strip() for m in methods.split(',')], [float(s) for s in sparsities.split(',')], p, out_dir=out,
+                          root=data, seed=seed, show_progress=True, supermask_kw=dict(lr=supermask_lr), **_settings(epochs, lr, rate, None, None))
+    print('\n' + results_table(rows, ['method', 'target', 'sparsity', 'accuracy']))
+    ax = plot_accuracy_vs_sparsity(rows, title=f"{p.dataset}, {p.arch} {dict(p.arch_kw)}")
+    path = Path(plot or Path(out)/f"{p.run_name}-seed{seed}"/'accuracy_vs_sparsity.png')
+    path.parent.mkdir(parents=True, exist_ok=True); ax.figure.savefig(path, dpi=120, bbox_inches='tight')
+    print(f"plot: {path}")
+    return rows
+
+# %% ../nbs/90_cli.ipynb #c012
 @command
 def presets():
     "List the training presets and their hyperparameters."
@@ -87,7 +161,7 @@ def presets():
     rows = [dict(name=n, run_name=p.run_name, **{k: v for k, v in p.hparams.items() if k != 'arch_kw'}) for n, p in PRESETS.items()]
     print(results_table(rows, list(rows[0])))
 
-# %% ../nbs/90_cli.ipynb #c012
+# %% ../nbs/90_cli.ipynb #c013
 @command
 def readme(path:str='.'): # Project root
     "Write README.md from nbs/index.ipynb (with Quarto when installed, else with nbconvert)."
@@ -100,7 +174,30 @@ def docs(path:str='.'): # Project root
     from cards_nb.docs import build_docs
     print(build_docs(path))
 
-# %% ../nbs/90_cli.ipynb #c013
+# %% ../nbs/90_cli.ipynb #c014
+@command
+def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
+                 dataset:str='cifar10', # Clean test set to corrupt: cifar10 or cifar100
+                 out:str=None, # Output folder (default: <data>/CIFAR-10-C-made or CIFAR-100-C-made)
+                 corruptions:str=None, # Comma-separated corruptions (default: all 19)
+                 severities:str='1,2,3,4,5', # Comma-separated severities
+                 seed:int=0, # Random seed
+                 n:int=None, # Use only the first n test images (default: all)
+                ):
+    "Write a CIFAR-C set (official layout) from the clean test images, resuming an interrupted run."
+    from cards_nb.data import load_cifar
+    from cards_nb.corruptions import CORRUPTIONS
+    from cards_nb.cifar_c import make_cifar_c as _make, _c_archive
+    spec = _c_archive(dataset)
+    names = [c.strip() for c in corruptions.split(',') if c.strip()] if corruptions else list(CORRUPTIONS)
+    sevs = [int(s) for s in severities.split(',') if s.strip()]
+    x, y = load_cifar(data, dataset, 'test')
+    if n is not None: x, y = x[:n], y[:n]
+    path = _make(Path(out) if out else data_dir(data)/f"{spec.folder}-made", x, y, names, sevs, seed=seed)
+    print(f"{len(names)} corruptions x {len(sevs)} severities of {len(y)} images: {path}")
+    return path
+
+# %% ../nbs/90_cli.ipynb #c015
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [f"  {n.ljust(width)}  {(f.__doc__ or '').splitlines()[0]}" for n, f in COMMANDS.items()]
