@@ -10,11 +10,10 @@ at the same sparsities (binary), and the 95%-sparse binary wide pre-activation R
 """
 import argparse, copy, sys, tempfile
 from pathlib import Path
-import numpy as np, torch
+import torch
 sys.path.insert(0, str(Path(__file__).parent))
-from train_step import TrainTimer, sync
+from train_step import TrainTimer, bench_dls
 from cards_nb.core import setup_torch, seed_everything, get_device
-from cards_nb.data import make_dls, find_cifar_root, load_cifar
 from cards_nb.models import get_model
 from cards_nb.masks import MASKED, MaskCallback, prune_by_magnitude
 from cards_nb.supermasks import supermask_model
@@ -39,17 +38,6 @@ def variants(width, sparsity=0.9):
             f'biprop {sparsity:.0%}': (supermask_model('resnet18', sparsity, 'biprop', width=width), ())}
 
 
-def data(n, bs, dev):
-    root = find_cifar_root('cifar10')
-    if root is not None:
-        x, y = load_cifar(root, split='train', download=False); src = f'CIFAR-10 subset at {root}'
-        reps = -(-n // len(x)); x, y = np.concatenate([x] * reps)[:n], np.concatenate([y] * reps)[:n]
-    else:
-        rng = np.random.default_rng(0); src = 'random CIFAR-shaped arrays'
-        x, y = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, n)
-    return make_dls((x, y), (x[:bs], y[:bs]), bs=bs, aug='standard', device=dev, seed=0), src
-
-
 def file_ratio(model, folder):
     p = save_card(model, Path(folder)/'m.card')
     return memory_report(model)[-1]['fp32_bytes'] / p.stat().st_size, p.stat().st_size
@@ -62,7 +50,7 @@ def main():
     ap.add_argument('--size-width', type=int, default=64, help='ResNet-18 width for the file-size table')
     a = ap.parse_args()
     threads, dev = setup_torch(), get_device()
-    dls, src = data(a.steps * a.bs, a.bs, dev)
+    dls, src = bench_dls(a.steps * a.bs, a.bs, dev)
     preset = Preset(bs=a.bs, lr=0.05)
     vs = variants(a.width)
     print(f"== training steps: ResNet-18 width {a.width}, {a.steps} steps of batch {a.bs}, {src}, device {dev}, {threads} threads")

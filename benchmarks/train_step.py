@@ -43,13 +43,8 @@ def fastai_loop(model, dls, preset):
     return learn.train_timer.seconds
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--width', type=int, default=16); ap.add_argument('--steps', type=int, default=30)
-    ap.add_argument('--bs', type=int, default=128); ap.add_argument('--repeats', type=int, default=3)
-    a = ap.parse_args()
-    threads, dev = setup_torch(), get_device()
-    n = a.steps * a.bs
+def bench_dls(n, bs, dev):
+    "Data loaders over `n` training images of the CIFAR-10 subset (repeated as needed), or random arrays without it."
     root = find_cifar_root('cifar10')
     if root is not None:
         x, y = load_cifar(root, split='train', download=False); src = f'CIFAR-10 subset at {root}'
@@ -57,8 +52,18 @@ def main():
     else:
         rng = np.random.default_rng(0); src = 'random CIFAR-shaped arrays'
         x, y = rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, n)
+    return make_dls((x, y), (x[:bs], y[:bs]), bs=bs, aug='standard', device=dev, seed=0), src
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--width', type=int, default=16); ap.add_argument('--steps', type=int, default=30)
+    ap.add_argument('--bs', type=int, default=128); ap.add_argument('--repeats', type=int, default=3)
+    a = ap.parse_args()
+    threads, dev = setup_torch(), get_device()
+    n = a.steps * a.bs
+    dls, src = bench_dls(n, a.bs, dev)
     preset = Preset(bs=a.bs, lr=0.05)
-    dls = make_dls((x, y), (x[:a.bs], y[:a.bs]), bs=a.bs, aug='standard', device=dev, seed=0)
     seed_everything(0); model0 = get_model('resnet18', 10, width=a.width).to(dev)
     print(f"ResNet-18 width {a.width}, {a.steps} steps of batch {a.bs}, {src}, device {dev}, {threads} threads")
     plain_loop(copy.deepcopy(model0), dls.train, preset.lr, dev)          # warm-up (allocator, kernels)

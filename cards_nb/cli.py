@@ -1,4 +1,4 @@
-"""`cards-nb`: one console script whose sub-commands run the package's jobs (`demo`, `train`, `presets`, `readme`, `docs`).
+"""`cards-nb`: one console script whose sub-commands run the package's jobs (`demo`, `train`, `compress`, `sweep`, `make-cifar-c`, `presets`, `readme`, `docs`).
 
 Docs: https://cards-nb.github.io/cards-nb/cli.html.md"""
 

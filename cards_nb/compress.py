@@ -23,7 +23,7 @@ from .supermasks import supermask_model, SparsitySchedule
 
 # %% auto #0
 __all__ = ['COMPRESSION_METHODS', 'METHOD_SETTINGS', 'METHOD_STYLE', 'Compression', 'quiet_learner', 'PhaseFit', 'compress',
-           'compress_sweep', 'plot_accuracy_vs_sparsity']
+           'compress_sweep', 'read_sweep', 'plot_accuracy_vs_sparsity']
 
 # %% ../nbs/15_compress.ipynb #c005
 COMPRESSION_METHODS = ('ft', 'gmp', 'lth', 'lrr', 'ep', 'biprop')
@@ -179,7 +179,16 @@ def compress_sweep(methods=COMPRESSION_METHODS, sparsities=(0.5, 0.8, 0.9, 0.95)
             with atomic_write(path, 'w') as f: json.dump(rows, f, indent=1)
     return rows
 
-# %% ../nbs/15_compress.ipynb #c022
+# %% ../nbs/15_compress.ipynb #c023
+def read_sweep(out_dir, preset, seed:int=0) -> list[dict]:
+    "Rows (method, target, sparsity, accuracy, run) of every finished run under `out_dir` for `preset` and `seed`, the dense reference first."
+    folder = Path(out_dir)/f"{get_preset(preset).run_name}-seed{seed}"
+    results = [json.loads(f.read_text()) for f in sorted(folder.glob('*/results.json'))]
+    dense = next((r['dense_accuracy'] for r in results if r.get('dense_accuracy') is not None), None)
+    rows = [dict(method='dense', target=0., sparsity=0., accuracy=dense, run='dense')] if dense is not None else []
+    return rows + [p for r in results for p in _points(r)]
+
+# %% ../nbs/15_compress.ipynb #c024
 METHOD_STYLE = {'ft': ('FT', 'C0', 'o'), 'gmp': ('GMP', 'C1', 's'), 'lth': ('LTH', 'C2', '^'), 'lrr': ('LRR', 'C3', 'v'),
                 'ep': ('EP', 'C4', 'D'), 'biprop': ('Biprop (binary)', 'C5', 'P')}
 
