@@ -44,6 +44,7 @@ docs: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_step.py
 	$(BIN)/python benchmarks/compression.py
+	$(BIN)/python benchmarks/corruptions.py
 
 clean:
 	rm -rf $(VENV) _docs _proc runs
