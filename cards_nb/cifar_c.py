@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from fastprogress.fastprogress import progress_bar
 from .core import *
-from .data import download_file, check_md5, extract_atomic
+from .data import fetch_archive
 from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, _unknown
 
 # %% auto #0
@@ -41,14 +41,7 @@ def _c_archive(dataset) -> CifarCArchive:
 # %% ../nbs/21_cifar_c.ipynb #c008
 def download_cifar_c(dataset='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
     "Make sure `<root>/CIFAR-10-C` (or `CIFAR-100-C`) exists: download (or reuse) the official `.tar`, check its md5, extract."
-    spec = _c_archive(dataset); root = data_dir(root)
-    dest = root/spec.folder
-    if dest.is_dir(): return dest
-    root.mkdir(parents=True, exist_ok=True)
-    archive, md5 = root/spec.filename, md5 or spec.md5
-    if archive.exists(): check_md5(archive, md5)
-    else: download_file(url or spec.url, archive, md5)
-    return extract_atomic(archive, root, spec.folder)
+    return fetch_archive(_c_archive(dataset), root, url, md5)
 
 # %% ../nbs/21_cifar_c.ipynb #c011
 def data_hash(images, labels) -> str:

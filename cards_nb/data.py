@@ -23,12 +23,13 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CIFAR_ARCHIVES', 'CIFAR_MEAN', 'CIFAR_STD', 'DIGITS_CLASSES', 'DATASETS', 'AUGMIX_OPS', 'AUGMENTATIONS',
-           'CifarArchive', 'file_md5', 'download_file', 'check_md5', 'extract_atomic', 'download_cifar', 'load_cifar',
-           'cifar_classes', 'find_cifar_root', 'make_fixture_cifar', 'make_fixture_archive', 'load_digits32',
-           'load_dataset', 'dataset_classes', 'to_chw', 'to_float', 'normalize', 'denormalize', 'random_crop_flip',
-           'gaussian_noise', 'am_autocontrast', 'am_equalize', 'am_posterize', 'am_solarize', 'am_rotate', 'am_shear_x',
-           'am_shear_y', 'am_translate_x', 'am_translate_y', 'augmix', 'jensen_shannon', 'AugMixJSD', 'BatchPipeline',
-           'ArrayDataset', 'ArrayDataLoader', 'make_dls', 'get_dls', 'test_dl', 'show_augmentations']
+           'CifarArchive', 'file_md5', 'download_file', 'check_md5', 'extract_atomic', 'fetch_archive',
+           'download_cifar', 'load_cifar', 'cifar_classes', 'find_cifar_root', 'make_fixture_cifar',
+           'make_fixture_archive', 'load_digits32', 'load_dataset', 'dataset_classes', 'to_chw', 'to_float',
+           'normalize', 'denormalize', 'random_crop_flip', 'gaussian_noise', 'am_autocontrast', 'am_equalize',
+           'am_posterize', 'am_solarize', 'am_rotate', 'am_shear_x', 'am_shear_y', 'am_translate_x', 'am_translate_y',
+           'augmix', 'jensen_shannon', 'AugMixJSD', 'BatchPipeline', 'ArrayDataset', 'ArrayDataLoader', 'make_dls',
+           'get_dls', 'test_dl', 'show_augmentations']
 
 # %% ../nbs/01_data.ipynb #c005
 @dataclass(frozen=True)
@@ -103,9 +104,9 @@ def extract_atomic(archive, root, folder:str) -> Path:
     return root/folder
 
 # %% ../nbs/01_data.ipynb #c012
-def download_cifar(name='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
-    "Make sure `<root>/<folder>` of CIFAR archive `name` exists: download (or reuse) the archive, check md5, extract."
-    spec = _archive(name); root = data_dir(root)
+def fetch_archive(spec, root=None, url:str|None=None, md5:str|None=None) -> Path:
+    "Make sure `<root>/<spec.folder>` exists: download (or reuse) `spec.filename` from `spec.url`, check its md5, extract."
+    root = data_dir(root)
     dest = root/spec.folder
     if dest.is_dir(): return dest
     root.mkdir(parents=True, exist_ok=True)
@@ -113,6 +114,10 @@ def download_cifar(name='cifar10', root=None, url:str|None=None, md5:str|None=No
     if archive.exists(): check_md5(archive, md5)
     else: download_file(url or spec.url, archive, md5)
     return extract_atomic(archive, root, spec.folder)
+
+def download_cifar(name='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
+    "Make sure `<root>/<folder>` of CIFAR archive `name` exists: download (or reuse) the archive, check md5, extract."
+    return fetch_archive(_archive(name), root, url, md5)
 
 def _archive(name) -> CifarArchive:
     if name not in CIFAR_ARCHIVES: raise ValueError(f"Unknown CIFAR data set {name!r}: use one of {list(CIFAR_ARCHIVES)}.{suggest(name, CIFAR_ARCHIVES)}")
