@@ -21,24 +21,41 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+_IMAGES = None   # each worker process gets the images once, when it starts: the timings measure corrupting, not moving images
+
+
+def _init(images, ours):
+    global _IMAGES
+    _IMAGES = images
+    if ours:
+        import torch
+        torch.set_num_threads(1)
+        from cards_nb.corruptions import corrupt, CORRUPTIONS, SEVERITIES
+        # one-time set-up that does not grow with the number of images (frost textures, zoom-blur matrices): before timing
+        for name in CORRUPTIONS:
+            for s in SEVERITIES: corrupt(images[:2], name, s)
+
+
+def _checksum(outs): return int(sum(int(o.sum(dtype=np.int64)) for o in outs))   # so that the work cannot be skipped
+
+
 def _ref_worker(args):
-    "Run the reference on a slice of images in a worker process (returns the images, so the work cannot be skipped)."
+    "The reference on images[start:stop] at each severity, in a worker process."
     from corruptions_reference import reference_corrupt
-    images, name, severity, seed = args
-    return reference_corrupt(images, name, severity, seed=seed)
-
-
-def _ours_init():
-    import torch, numpy as np
-    torch.set_num_threads(1)
-    from cards_nb.corruptions import corrupt, CORRUPTIONS
-    for name in CORRUPTIONS: corrupt(np.zeros((2, 32, 32, 3), np.uint8), name, 1)   # warm caches (frost textures...)
+    (start, stop), name, severities, seed = args
+    return _checksum(reference_corrupt(_IMAGES[start:stop], name, s, seed=seed) for s in severities)
 
 
 def _ours_worker(args):
     from cards_nb.corruptions import corrupt
-    images, name, severity, seed = args
-    return corrupt(images, name, severity, seed=seed, device='cpu')
+    (start, stop), name, severities, seed = args
+    return _checksum(corrupt(_IMAGES[start:stop], name, s, seed=seed, device='cpu') for s in severities)
+
+
+def _slices(n, procs):
+    "`procs` (start, stop) slices of n images: one task per worker process."
+    edges = np.linspace(0, n, procs + 1).round().astype(int)
+    return list(zip(edges[:-1].tolist(), edges[1:].tolist()))
 
 
 def load_images(n):
@@ -58,12 +75,12 @@ def load_images(n):
 def time_ours(corrupt, pool, procs, x, name, severities, device):
     import torch
     if pool is not None:   # split over worker processes, like the reference
-        parts = np.array_split(x, procs)
         t0 = time.perf_counter()
-        for s in severities: pool.map(_ours_worker, [(p, name, s, i) for i, p in enumerate(parts)])
+        pool.map(_ours_worker, [(sl, name, severities, i) for i, sl in enumerate(_slices(len(x), procs))])
         return time.perf_counter() - t0, float('nan')
     sync = (lambda: torch.cuda.synchronize()) if device.startswith('cuda') else (lambda: None)
-    corrupt(x[:8], name, 1, device=device); sync()          # warm-up: caches, frost textures, kernels
+    for s in severities: corrupt(x[:8], name, s, device=device)   # warm-up: caches, frost textures, zoom matrices, kernels
+    sync()
     w0, c0 = time.perf_counter(), time.process_time()
     for s in severities: corrupt(x, name, s, device=device)
     sync()
@@ -71,9 +88,8 @@ def time_ours(corrupt, pool, procs, x, name, severities, device):
 
 
 def time_reference(pool, procs, x, name, severities):
-    parts = np.array_split(x, procs)
     t0 = time.perf_counter()
-    for s in severities: pool.map(_ref_worker, [(p, name, s, i) for i, p in enumerate(parts)])
+    pool.map(_ref_worker, [(sl, name, severities, i) for i, sl in enumerate(_slices(len(x), procs))])
     return time.perf_counter() - t0
 
 
@@ -105,9 +121,10 @@ def main():
     print(f"{src}; ours: {a.n} images in {how}; reference: {a.ref_n} images in {max(a.procs, 1)} processes; "
           f"{os.cpu_count()} CPUs, load average {load:.1f} at start")
     ctx = mp.get_context('spawn')
-    with ctx.Pool(max(a.procs, 1)) as pool, (ctx.Pool(a.procs, initializer=_ours_init) if a.procs else _Null()) as opool:
-        pool.map(_ref_worker, [(xr[:2], 'contrast', 1, 0)] * max(a.procs, 1))   # start the workers, import their libraries
-        if opool is not None: opool.map(_ours_worker, [(xo[:2], 'contrast', 1, 0)] * a.procs)
+    with ctx.Pool(max(a.procs, 1), initializer=_init, initargs=(xr, False)) as pool, \
+         (ctx.Pool(a.procs, initializer=_init, initargs=(xo, True)) if a.procs else _Null()) as opool:
+        pool.map(_ref_worker, [((0, 2), 'contrast', (1,), 0)] * max(a.procs, 1))   # import the workers' libraries
+        if opool is not None: opool.map(_ours_worker, [((0, 2), 'contrast', (1,), 0)] * a.procs)
         print(f"{'corruption':18s} {'ours img/s':>11s} {'(CPU s)':>8s} {'ref img/s':>10s} {'speed-up':>9s}")
         tot_o = tot_c = tot_r = 0.
         for name in names:

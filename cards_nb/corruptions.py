@@ -14,7 +14,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CORRUPTIONS', 'BENCHMARK_CORRUPTIONS', 'EXTRA_CORRUPTIONS', 'CORRUPTION_GROUPS', 'EXTRA_GROUPS', 'SEVERITIES',
-           'corruption_group', 'frost_dir', 'corrupt', 'mean_abs_change', 'high_freq_energy', 'show_corruptions']
+           'RANDOM_BLOCK', 'corruption_group', 'frost_dir', 'corrupt', 'mean_abs_change', 'high_freq_energy',
+           'show_corruptions']
 
 # %% ../nbs/20_corruptions.ipynb #c007
 CORRUPTIONS = ('gaussian_noise', 'shot_noise', 'impulse_noise', 'defocus_blur', 'glass_blur', 'motion_blur', 'zoom_blur',
@@ -40,24 +41,43 @@ def corruption_group(name:str) -> str:
     raise _unknown(name)
 
 # %% ../nbs/20_corruptions.ipynb #c011
-def _generator(name:str, severity:int, seed:int) -> torch.Generator:
-    "A CPU generator seeded from (seed, name, severity) alone."
-    h = hashlib.sha256(f'cards_nb.corruptions/{seed}/{name}/{severity}'.encode()).digest()
+RANDOM_BLOCK = 64   # images per random-number generator: outputs do not depend on how many images are corrupted at once
+
+def _generator(name:str, severity:int, seed:int, block:int=0) -> torch.Generator:
+    "A CPU generator seeded from (seed, name, severity, block) alone."
+    h = hashlib.sha256(f'cards_nb.corruptions/{seed}/{name}/{severity}/{block}'.encode()).digest()
     return torch.Generator().manual_seed(int.from_bytes(h[:8], 'little') >> 1)
 
 class _Draws:
-    "The random numbers of one `corrupt` call: drawn on the CPU from a seeded generator, then moved to `device`."
-    def __init__(self, g:torch.Generator, device): self.g, self.device = g, torch.device(device)
-    def _out(self, t): return t.to(self.device)
+    "The random numbers of a batch of images: rows drawn block by block from `gens` (one per `block` images, or one for all) on the CPU, then moved to `device`."
+    def __init__(self, gens, device, block:int=RANDOM_BLOCK):
+        self.gens = [gens] if isinstance(gens, torch.Generator) else list(gens)
+        self.device, self.block = torch.device(device), block if len(self.gens) > 1 else None
+    @classmethod
+    def for_images(cls, name:str, severity:int, seed:int, start:int, n:int, device):
+        "The draws of images `start`..`start + n` (`start` a multiple of `RANDOM_BLOCK`)."
+        assert start % RANDOM_BLOCK == 0, start
+        first = start // RANDOM_BLOCK
+        return cls([_generator(name, severity, seed, first + k) for k in range(-(-n // RANDOM_BLOCK))], device)
+    def _rows(self, draw, shape, *per_row):
+        "`draw(shape, g, *per_row)` for each block's rows of `shape` (dim 0: images), concatenated, on `device`."
+        if self.block is None: return draw(tuple(shape), self.gens[0], *per_row).to(self.device)
+        n, rest = shape[0], tuple(shape[1:])
+        if -(-n // self.block) > len(self.gens): raise ValueError(f"{n} images need {-(-n // self.block)} generators, not {len(self.gens)}.")
+        parts = [draw((min(self.block, n - i),) + rest, g, *(t[i:i + self.block] for t in per_row))
+                 for i, g in zip(range(0, n, self.block), self.gens)]
+        return torch.cat(parts).to(self.device) if parts else draw((0,) + rest, self.gens[0], *per_row).to(self.device)
     def uniform(self, low, high, shape, dtype=torch.float32):
-        return self._out(low + (high - low) * torch.rand(shape, generator=self.g, dtype=dtype))
+        return low + (high - low) * self._rows(lambda s, g: torch.rand(s, generator=g, dtype=dtype), shape)
     def normal(self, loc, scale, shape, dtype=torch.float32):
-        return self._out(loc + scale * torch.randn(shape, generator=self.g, dtype=dtype))
+        return loc + scale * self._rows(lambda s, g: torch.randn(s, generator=g, dtype=dtype), shape)
     def randint(self, low, high, shape):
-        "Integers in [low, high); `high` may be a tensor of per-element bounds."
-        u = torch.rand(shape, generator=self.g, dtype=torch.float64)
-        return self._out(low + (u * (torch.as_tensor(high) - low)).floor().long())
-    def poisson(self, lam): return self._out(torch.poisson(lam.cpu(), generator=self.g))
+        "Integers in [low, high); `high` may be a tensor of per-image bounds, shape (B,)."
+        u = self._rows(lambda s, g: torch.rand(s, generator=g, dtype=torch.float64), shape)
+        return low + (u * (torch.as_tensor(high).to(u.device) - low)).floor().long()
+    def poisson(self, lam):
+        return self._rows(lambda s, g, l: torch.poisson(l, generator=g), lam.shape, lam.cpu())
+
 
 # %% ../nbs/20_corruptions.ipynb #c014
 def _border(i, n:int, mode:str):
@@ -140,6 +160,8 @@ def _motion_blur_batch(x, radius:int, sigma:float, angle):
     width = 2 * radius + 1
     i = torch.arange(width, dtype=torch.float64, device=dev)
     kernel = torch.exp(-i ** 2 / (2 * sigma ** 2)); kernel = kernel / kernel.sum()
+    # taps whose weights add up to less than 1e-8 move a pixel by < 3e-6 gray levels, below float32 resolution: skip them
+    width = int((kernel.flip(0).cumsum(0).flip(0) >= 1e-8).sum()); i, kernel = i[:width], kernel[:width]
     a = torch.deg2rad(angle.to(dev, torch.float64))[:, None]
     point_x, point_y = width * torch.sin(a), width * torch.cos(a)
     hypot = torch.hypot(point_x, point_y)
@@ -147,37 +169,18 @@ def _motion_blur_batch(x, radius:int, sigma:float, angle):
     ox = torch.ceil(i * point_y / hypot - 0.5).long()   # column offsets
     inside = ((oy.abs() < h) & (ox.abs() < w)).long().cumprod(1)   # as published: stop at the first tap beyond the image
     kv = (kernel * inside).float()
-    rows = (torch.arange(h, device=dev) + oy[..., None]).clamp(0, h - 1) * w + (torch.arange(b, device=dev) * h * w)[:, None, None]
-    cols = (torch.arange(w, device=dev) + ox[..., None]).clamp(0, w - 1)
-    pixels = x.permute(0, 2, 3, 1).reshape(b * h * w, c)                 # one row of channels per pixel
-    out = torch.zeros(b, h, w, c, device=dev)
-    for t in range(width):
-        out += kv[:, t, None, None, None] * pixels.index_select(0, (rows[:, t, :, None] + cols[:, t, None, :]).flatten()).view(b, h, w, c)
-    return (out.permute(0, 3, 1, 2) + 0.5).floor().clamp(0, 255)
+    # flat pixel indices of every tap of every pixel, in int32 (half the memory traffic of int64); reads beyond the border take the edge
+    rows = (torch.arange(h, device=dev, dtype=torch.int32) + oy.int()[..., None]).clamp(0, h - 1) * w   # (B, width, H)
+    cols = (torch.arange(w, device=dev, dtype=torch.int32) + ox.int()[..., None]).clamp(0, w - 1)       # (B, width, W)
+    rows += (torch.arange(b, device=dev, dtype=torch.int32) * (h * w))[:, None, None]                  # each image's first pixel
+    idx = (rows[..., :, None] + cols[..., None, :]).flatten()
+    planes = x.transpose(0, 1).reshape(c, b * h * w)                     # one row of pixels per channel
+    # per channel, every tap of every pixel in one 1D gather (faster than gathering rows of channels), weighed in one product
+    out = torch.stack([(kv[:, None, :] @ p.index_select(0, idx).view(b, width, h * w)).view(b, h, w) for p in planes], 1)
+    return (out + 0.5).floor().clamp(0, 255)
+
 
 # %% ../nbs/20_corruptions.ipynb #c025
-def _rgb2hsv(x):
-    "skimage.color.rgb2hsv of a batch (B, 3, H, W) in [0, 1]."
-    r, g, b = x.unbind(1)
-    v = x.amax(1); delta = v - x.amin(1)
-    flat = delta == 0
-    d = torch.where(flat, torch.ones_like(delta), delta)
-    s = torch.where(flat, torch.zeros_like(delta), delta / torch.where(flat, torch.ones_like(v), v))
-    h = torch.where(b == v, 4 + (r - g) / d, torch.where(g == v, 2 + (b - r) / d, (g - b) / d))
-    h = torch.where(flat, torch.zeros_like(h), (h / 6) % 1)
-    return torch.stack([h, s, v], 1)
-
-def _hsv2rgb(x):
-    "skimage.color.hsv2rgb of a batch (B, 3, H, W)."
-    h, s, v = x.unbind(1)
-    hi = torch.floor(h * 6); f = h * 6 - hi
-    p, q, t = v * (1 - s), v * (1 - f * s), v * (1 - (1 - f) * s)
-    sector = _HSV_SECTORS.to(x.device)[hi.long() % 6].permute(0, 3, 1, 2)   # which of (v, p, q, t) each channel takes
-    return torch.stack([v, p, q, t], 1).gather(1, sector)
-
-# (R, G, B) as indices into (v, p, q, t), for each sixth of the hue circle: (v,t,p) (q,v,p) (p,v,t) (p,q,v) (t,p,v) (v,p,q)
-_HSV_SECTORS = torch.tensor([[0, 3, 1], [2, 0, 1], [1, 0, 3], [1, 2, 0], [3, 1, 0], [0, 1, 2]])
-
 def _plasma_fractal(n:int, draws:_Draws, mapsize:int=32, wibbledecay:float=3):
     "The published diamond-square height maps, `n` at once: (n, mapsize, mapsize) in [0, 1]."
     maparray = torch.zeros(n, mapsize, mapsize, dtype=torch.float64, device=draws.device)
@@ -362,11 +365,24 @@ def _motion_blur(x, severity, draws):
 _ZOOMS = [np.arange(1, 1.06, 0.01), np.arange(1, 1.11, 0.01), np.arange(1, 1.16, 0.01),
           np.arange(1, 1.21, 0.01), np.arange(1, 1.26, 0.01)]
 
+@lru_cache(None)
+def _zoom_blur_operator(severity:int, n:int=32) -> torch.Tensor:
+    "Zoom blur of an n x n plane as one (n*n, n*n) matrix K: the flattened blurred plane is the flattened plane @ K."
+    # a clipped zoom is separable, Y = A X A^T; A's column i is the zoomed image of row i lit (any column of it)
+    rows_lit = torch.eye(n, dtype=torch.float64)[:, None, :, None].expand(n, 1, n, n)
+    K = torch.eye(n * n, dtype=torch.float64)
+    for zoom_factor in _ZOOMS[severity - 1]:
+        A = _clipped_zoom(rows_lit, float(zoom_factor))[:, 0, :, 0].T
+        K += torch.kron(A.T, A.T)                                          # vec(A X A^T) = vec(X) @ kron(A^T, A^T)
+    return (K / (len(_ZOOMS[severity - 1]) + 1)).float()
+
 def _zoom_blur(x, severity, draws):
-    c = _ZOOMS[severity - 1]
-    out = torch.zeros_like(x)
-    for zoom_factor in c: out += _clipped_zoom(x, float(zoom_factor))
-    return ((x + out) / (len(c) + 1)).clamp(0, 1) * 255
+    # the mean of the image and its clipped zooms is linear in the image: one matrix product instead of up to 26 zooms,
+    # taken RANDOM_BLOCK images at a time so that its float rounding (and so the output) does not depend on the chunk
+    b, c, h, w = x.shape
+    K = _zoom_blur_operator(severity, h).to(x.device)
+    planes = x.reshape(b * c, h * w)
+    return torch.cat([p @ K for p in planes.split(RANDOM_BLOCK * c)]).view(b, c, h, w).clamp(0, 1) * 255
 
 def _gaussian_blur(x, severity, draws):
     c = [.4, .6, 0.7, .8, 1][severity - 1]
@@ -461,20 +477,27 @@ def _as_float64(x): return (x * 255).round().double() / 255   # exactly NumPy's 
 
 def _brightness(x, severity, draws):
     c = [.05, .1, .15, .2, .3][severity - 1]
-    x = _rgb2hsv(_as_float64(x))
-    x[:, 2] = (x[:, 2] + c).clamp(0, 1)
-    return _hsv2rgb(x).clamp(0, 1) * 255
+    x = _as_float64(x)
+    v = x.amax(1, keepdim=True)                                           # HSV value
+    v2 = (v + c).clamp(0, 1)                                              # + c; hue and saturation kept
+    scale = torch.where(v > 0, v2 / v, 0.)                                # black (v = 0) becomes the gray v2
+    return (v2 - (v - x) * scale).clamp(0, 1) * 255
 
 def _saturate(x, severity, draws):
     c = [(0.3, 0), (0.1, 0), (1.5, 0), (2, 0.1), (2.5, 0.2)][severity - 1]
-    x = _rgb2hsv(_as_float64(x))
-    x[:, 1] = (x[:, 1] * c[0] + c[1]).clamp(0, 1)
-    return _hsv2rgb(x).clamp(0, 1) * 255
+    x = _as_float64(x)
+    v = x.amax(1, keepdim=True); chroma = v - x.amin(1, keepdim=True)    # HSV value, and saturation * value
+    s2 = (torch.where(v > 0, chroma / v, 0.) * c[0] + c[1]).clamp(0, 1)   # the new saturation
+    scale = torch.where(chroma > 0, s2 * v / chroma, 0.)                  # s2 / s: hue and value kept
+    out = v - (v - x) * scale
+    if c[1] > 0: out[:, 1:] -= torch.where(chroma > 0, 0., v * s2)         # a gray pixel has hue 0: (v, v(1 - s2), v(1 - s2))
+    return out.clamp(0, 1) * 255
 
 def _contrast(x, severity, draws):
     c = [.75, .5, .4, .3, 0.15][severity - 1]
     means = x.mean((2, 3), keepdim=True)
     return ((x - means) * c + means).clamp(0, 1) * 255
+
 
 # %% ../nbs/20_corruptions.ipynb #c050
 def _elastic_transform(x, severity, draws):
@@ -533,16 +556,21 @@ def _check_corruption(name, severity):
     if isinstance(severity, bool) or not isinstance(severity, (int, np.integer)) or not 1 <= severity <= 5:
         raise ValueError(f"severity must be an integer from 1 (mildest) to 5, not {severity!r}.")
 
-def corrupt(images, name:str, severity:int, seed:int=0, device=None, chunk:int=1024) -> np.ndarray:
+def corrupt(images, name:str, severity:int, seed:int=0, device=None, chunk:int|None=None) -> np.ndarray:
     "Corrupt uint8 `images` (N, 32, 32, 3) with CIFAR-10-C corruption `name` at `severity` 1..5; same seed, same output."
     _check_corruption(name, severity)
     images = _check_images(images)
     dev = get_device(device)
     if dev.type == 'mps': dev = torch.device('cpu')                      # parts need float64, which MPS lacks
-    draws = _Draws(_generator(name, int(severity), seed), dev)
+    if chunk is None: chunk = 128 if dev.type == 'cpu' else 4096           # small batches stay in the CPU's caches
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise ValueError(f"chunk must be a positive number of images, not {chunk!r}.")
+    chunk = -(-int(chunk) // RANDOM_BLOCK) * RANDOM_BLOCK                  # whole blocks of random numbers
     fn, out = _FUNCTIONS[name], np.empty_like(images)
     for i in range(0, len(images), chunk):
-        x = torch.from_numpy(images[i:i + chunk]).to(dev).permute(0, 3, 1, 2).float() / 255
+        part = images[i:i + chunk]
+        draws = _Draws.for_images(name, int(severity), seed, i, len(part), dev)
+        x = torch.from_numpy(part).to(dev).permute(0, 3, 1, 2).float() / 255
         y = fn(x, int(severity), draws).floor().clamp(0, 255)           # np.uint8(...) truncates
         out[i:i + chunk] = y.to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
     return out
