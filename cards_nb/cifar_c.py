@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/cifar_c.html.md"""
 
 # %% ../nbs/21_cifar_c.ipynb #c003
 from __future__ import annotations
-import hashlib, json, warnings
+import hashlib, json, multiprocessing, warnings
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -94,11 +94,31 @@ def _start_meta(out:Path, images, labels, seed, severities, corruptions) -> dict
     return meta
 
 # %% ../nbs/21_cifar_c.ipynb #c014
+def _make_file(out:Path, images, name:str, severities, seed:int, device, chunk, on_block=None) -> str:
+    "Corrupt `images` with `name` at each severity and write `<out>/<name>.npy` (atomically, once all severities are done)."
+    blocks = []
+    for s in severities:
+        blocks.append(corrupt(images, name, s, seed=seed, device=device, chunk=chunk))
+        if on_block is not None: on_block(name, s)
+    _save_npy(out/f'{name}.npy', np.concatenate(blocks))
+    return name
+
+_WORKER_IMAGES = None   # a worker process gets the images once, when it starts
+
+def _worker_init(images):
+    global _WORKER_IMAGES
+    _WORKER_IMAGES = images
+    setup_torch(1)   # one thread per process: the processes, not torch's threads, share the cores
+
+def _worker_make(args) -> str: return _make_file(args[0], _WORKER_IMAGES, *args[1:])
+
 def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SEVERITIES, seed:int=0, device=None,
-                 chunk:int=1024, show_progress:bool=True, on_block=None) -> Path:
+                 chunk:int|None=None, workers:int=1, show_progress:bool=True, on_block=None) -> Path:
     "Write `<corruption>.npy` ((len(severities) x N, 32, 32, 3) uint8) and `labels.npy` in `out_dir`; resumes an interrupted run."
     corruptions = _check_list(corruptions, CORRUPTIONS, 'corruptions', _unknown)
     severities = _check_list(severities, SEVERITIES, 'severities', _bad_severity)
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ValueError(f"workers must be a positive number of processes, not {workers!r}.")
     images, labels = np.asarray(images), np.asarray(labels, dtype=np.int64)
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 3):
         raise ValueError(f"images must be uint8 (N, 32, 32, 3), not {images.dtype} {images.shape}.")
@@ -111,19 +131,27 @@ def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SE
     try: same = np.array_equal(np.load(out/'labels.npy', allow_pickle=False), all_labels)
     except (OSError, ValueError): same = False
     if not same: _save_npy(out/'labels.npy', all_labels)
+    for t in out.glob('.*.npy.*.tmp'): t.unlink()   # left by a run that was killed while writing
     todo = []
     for name in corruptions:
         path = out/f'{name}.npy'
         if path.exists() and _valid_npy(path, (k*n, 32, 32, 3)): continue
         if path.exists(): warnings.warn(f"{path} is damaged (wrong shape or truncated); making it again.")
         todo.append(name)
-    steps = [(name, s) for name in todo for s in severities]
-    blocks = []
-    for name, s in (progress_bar(steps, leave=False) if show_progress and steps else steps):
-        blocks.append(corrupt(images, name, s, seed=seed, device=device, chunk=chunk))
-        if on_block is not None: on_block(name, s)
-        if len(blocks) == k: _save_npy(out/f'{name}.npy', np.concatenate(blocks)); blocks = []
+    if workers == 1 or len(todo) <= 1:
+        for name in (progress_bar(todo, leave=False) if show_progress and todo else todo):
+            _make_file(out, images, name, severities, seed, device, chunk, on_block)
+        return out
+    # one file per task in `workers` processes; 'spawn', because forking a process whose torch threads are running can hang
+    ctx = multiprocessing.get_context('spawn')
+    from cards_nb.cifar_c import _worker_init, _worker_make   # by module, which spawned processes can import (a notebook's __main__ they cannot)
+    with ctx.Pool(min(workers, len(todo)), initializer=_worker_init, initargs=(images,)) as pool:
+        done = pool.imap_unordered(_worker_make, [(out, name, severities, seed, device, chunk) for name in todo])
+        for name in (progress_bar(done, total=len(todo), leave=False) if show_progress else done):
+            for s in severities:
+                if on_block is not None: on_block(name, s)   # reported once the file is written
     return out
+
 
 # %% ../nbs/21_cifar_c.ipynb #c025
 def cifar_c_severities(folder) -> tuple:

@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
-import sys
+import os, sys, time
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
 from .core import *
@@ -183,6 +183,7 @@ def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (d
                  severities:str='1,2,3,4,5', # Comma-separated severities
                  seed:int=0, # Random seed
                  n:int=None, # Use only the first n test images (default: all)
+                 workers:int=None, # Processes making files at once (default: one per CPU core, or 1 with a GPU)
                 ):
     "Write a CIFAR-C set (official layout) from the clean test images, resuming an interrupted run."
     from cards_nb.data import load_cifar
@@ -193,8 +194,11 @@ def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (d
     sevs = [int(s) for s in severities.split(',') if s.strip()]
     x, y = load_cifar(data, dataset, 'test')
     if n is not None: x, y = x[:n], y[:n]
-    path = _make(Path(out) if out else data_dir(data)/f"{spec.folder}-made", x, y, names, sevs, seed=seed)
-    print(f"{len(names)} corruptions x {len(sevs)} severities of {len(y)} images: {path}")
+    if workers is None: workers = (os.cpu_count() or 1) if get_device().type == 'cpu' else 1
+    t0 = time.time()
+    path = _make(Path(out) if out else data_dir(data)/f"{spec.folder}-made", x, y, names, sevs, seed=seed, workers=workers)
+    print(f"{len(names)} corruptions x {len(sevs)} severities of {len(y)} images in {time.time() - t0:.0f} s "
+          f"({workers} process{'es' if workers > 1 else ''}): {path}")
     return path
 
 # %% ../nbs/90_cli.ipynb #c015
