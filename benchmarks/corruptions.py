@@ -5,12 +5,16 @@ image at a time with NumPy/SciPy/scikit-image/OpenCV, exactly the algorithms `co
 same run, on the same images, and use the same number of cores: the work is split over `--procs` worker processes
 (one thread each) for the reference and for `corrupt` (with `--procs 0`, `corrupt` runs in this process with
 `--threads` torch threads instead; at 32 x 32 pixels the per-op work is small, and separate processes use two cores
-better than torch's intra-op threads do). The reference is timed on `--ref-n` images (it is slow), ours on `--n`;
-speeds are images per second (one image at one severity counts as one).
-The last lines extrapolate both to the full CIFAR-10-C job: 10,000 test images x 19 corruptions x 5 severities.
+better than torch's intra-op threads do). Each worker gets the images once when it starts and does one task per
+corruption (all severities), so the timings measure corrupting, not moving images between processes; one-time set-up
+that does not grow with the number of images (importing, frost textures, zoom-blur matrices) is done before timing.
+The reference is timed on `--ref-n` images (it is slow), ours on `--n`; speeds are images per second (one image at
+one severity counts as one). The summary lines extrapolate both to the full CIFAR-10-C job, 10,000 test images x 19
+corruptions x 5 severities, and then `make_cifar_c` itself makes that job end to end (`--full`: process start-up and
+writing the files included) in `--procs` processes.
 Target: under 3 minutes on 2 CPU cores, at least 10x faster than the reference.
 
-    python benchmarks/corruptions.py [--n 1017] [--ref-n 100] [--procs 2] [--threads 1] [--names fog,frost] [--device cpu]
+    python benchmarks/corruptions.py [--n 1017] [--ref-n 100] [--procs 2] [--threads 1] [--names fog,frost] [--device cpu] [--full 10000]
 """
 import os
 os.environ.setdefault('OMP_NUM_THREADS', '1')   # reference workers: one thread each (torch gets --threads below)
