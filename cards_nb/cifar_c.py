@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from fastprogress.fastprogress import progress_bar
 from .core import *
-from .data import fetch_archive
 from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, _unknown
+
 
 # %% auto #0
 __all__ = ['CIFAR_C_ARCHIVES', 'CIFAR_C_FORMAT', 'CifarCArchive', 'download_cifar_c', 'data_hash', 'make_cifar_c',
@@ -41,6 +41,7 @@ def _c_archive(dataset) -> CifarCArchive:
 # %% ../nbs/21_cifar_c.ipynb #c008
 def download_cifar_c(dataset='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
     "Make sure `<root>/CIFAR-10-C` (or `CIFAR-100-C`) exists: download (or reuse) the official `.tar`, check its md5, extract."
+    from cards_nb.data import fetch_archive   # here, not at the top: making CIFAR-C sets needs no fastai
     return fetch_archive(_c_archive(dataset), root, url, md5)
 
 # %% ../nbs/21_cifar_c.ipynb #c011
@@ -143,7 +144,7 @@ def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SE
             _make_file(out, images, name, severities, seed, device, chunk, on_block)
         return out
     # one file per task in `workers` processes; 'spawn', because forking a process whose torch threads are running can hang
-    ctx = multiprocessing.get_context('spawn')
+    ctx, device = multiprocessing.get_context('spawn'), get_device(device)   # the workers need not look for a GPU
     from cards_nb.cifar_c import _worker_init, _worker_make   # by module, which spawned processes can import (a notebook's __main__ they cannot)
     with ctx.Pool(min(workers, len(todo)), initializer=_worker_init, initargs=(images,)) as pool:
         done = pool.imap_unordered(_worker_make, [(out, name, severities, seed, device, chunk) for name in todo])

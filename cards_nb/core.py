@@ -13,7 +13,7 @@ from fastcore.basics import ifnone
 # fastai 2.8 decorates a few layers with `torch.jit.script`, which torch 2.14 deprecates with a warning at import time:
 # noise for our users, nothing they can act on.
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
-from fastai.torch_core import set_seed, default_device
+# fastai itself is imported where it is used: a worker process that only corrupts images starts in half the time
 
 # %% auto #0
 __all__ = ['SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError', 'CheckpointError', 'suggest', 'setup_torch',
@@ -49,12 +49,17 @@ setup_torch()
 # %% ../nbs/00_core.ipynb #c012
 def get_device(device=None) -> torch.device:
     "`device` as a `torch.device`; `None` means fastai's `default_device()` (CUDA or MPS when present, else CPU)."
-    return default_device() if device is None else torch.device(device)
+    if device is not None: return torch.device(device)
+    from fastai.torch_core import default_device
+    return default_device()
+
 
 # %% ../nbs/00_core.ipynb #c015
 def seed_everything(seed:int|None):
     "Seed Python, NumPy and torch with fastai's `set_seed(seed, reproducible=True)`; `None` leaves RNGs alone."
+    from fastai.torch_core import set_seed
     if seed is not None: set_seed(seed, reproducible=True)
+
 
 # %% ../nbs/00_core.ipynb #c018
 def data_dir(root=None) -> Path:
