@@ -75,8 +75,28 @@ class _Draws:
         "Integers in [low, high); `high` may be a tensor of per-image bounds, shape (B,)."
         u = self._rows(lambda s, g: torch.rand(s, generator=g, dtype=torch.float64), shape)
         return low + (u * (torch.as_tensor(high).to(u.device) - low)).floor().long()
-    def poisson(self, lam):
-        return self._rows(lambda s, g, l: torch.poisson(l, generator=g), lam.shape, lam.cpu())
+    def poisson_levels(self, levels, c:int):
+        "Poisson counts of mean `c k / 255` for integer-valued 8-bit `levels` k, capped at `c`: the CDF inverted at uniform draws."
+        table, guide = (t.to(self.device) for t in _poisson_tables(c))
+        k = levels.long().flatten()
+        u = self._rows(lambda s, g: torch.rand(s, generator=g, dtype=torch.float64), levels.shape).flatten()
+        n = guide.view(-1)[k * guide.shape[1] + (u * guide.shape[1]).long()].long()   # the count, where u's bin decides it
+        steps = (n < 0).nonzero().squeeze(1)                                  # bins with a step of the CDF: search the table
+        n[steps] = torch.searchsorted(table, k[steps] + u[steps], right=True) - k[steps] * (c + 1)
+        return n.view(levels.shape)
+
+@lru_cache(None)
+def _poisson_tables(c:int, bins:int=4096) -> tuple[torch.Tensor, torch.Tensor]:
+    """The CDFs F_k of min(Poisson(c k / 255), c) for the 8-bit levels k, as one sorted array of k + F_k(j), and a
+    guide (256, bins): the count of a uniform draw in [m / bins, (m + 1) / bins) where F_k has no step there, else -1."""
+    from scipy.stats import poisson
+    lam = (np.arange(256) / 255.) * c                                       # np.array(img) / 255. * c, as published
+    cdf = poisson.cdf(np.arange(c + 1)[None], lam[:, None]); cdf[:, -1] = 1.   # counts above c make the same image as c
+    edges = np.arange(bins + 1) / bins
+    lo = np.stack([np.searchsorted(f, edges[:-1], side='right') for f in cdf])   # the count at a bin's lower edge
+    hi = np.stack([np.searchsorted(f, edges[1:], side='left') for f in cdf])     # and just below its upper edge
+    guide = np.where(lo == hi, lo, -1).astype(np.int16)
+    return torch.from_numpy((np.arange(256)[:, None] + cdf).ravel()), torch.from_numpy(guide)
 
 
 # %% ../nbs/20_corruptions.ipynb #c014
@@ -332,7 +352,8 @@ def _gaussian_noise(x, severity, draws):
 
 def _shot_noise(x, severity, draws):
     c = [500, 250, 100, 75, 50][severity - 1]
-    return (_hwc(draws.poisson(x.permute(0, 2, 3, 1) * c)) / c).clamp(0, 1) * 255
+    counts = draws.poisson_levels((x * 255).round().permute(0, 2, 3, 1), c)   # np.random.poisson(x * c)
+    return (_hwc(counts.float()) / c).clamp(0, 1) * 255
 
 def _impulse_noise(x, severity, draws):
     c = [.01, .02, .03, .05, .07][severity - 1]
