@@ -6,7 +6,8 @@ Docs: https://cards-nb.github.io/cards-nb/cifar_c.html.md"""
 
 # %% ../nbs/21_cifar_c.ipynb #c003
 from __future__ import annotations
-import hashlib, json, multiprocessing, warnings
+import contextlib, hashlib, json, multiprocessing, warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -113,6 +114,18 @@ def _worker_init(images):
 
 def _worker_make(args) -> str: return _make_file(args[0], _WORKER_IMAGES, *args[1:])
 
+@contextlib.contextmanager
+def _writer_lock(out:Path):
+    "One writer per folder: an exclusive lock on `out/.lock` while a run writes (where the OS has POSIX locks)."
+    try: import fcntl
+    except ImportError: yield; return                                     # Windows: no lock
+    with open(out/'.lock', 'w') as f:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DataError(f"Another make_cifar_c is writing to {out}: wait for it to finish, or write to another folder.") from None
+        try: yield
+        finally: (out/'.lock').unlink(missing_ok=True)                    # still locked: removed before it is released
+
 def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SEVERITIES, seed:int=0, device=None,
                  chunk:int|None=None, workers:int=1, show_progress:bool=True, on_block=None) -> Path:
     "Write `<corruption>.npy` ((len(severities) x N, 32, 32, 3) uint8) and `labels.npy` in `out_dir`; resumes an interrupted run."
@@ -127,31 +140,45 @@ def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SE
     out = Path(out_dir); n, k = len(images), len(severities)
     meta = _start_meta(out, images, labels, seed, severities, corruptions)
     out.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(out):
+        todo = _prepare(out, meta, labels, corruptions, k, n)
+        if workers == 1 or len(todo) <= 1:
+            for name in (progress_bar(todo, leave=False) if show_progress and todo else todo):
+                _make_file(out, images, name, severities, seed, device, chunk, on_block)
+        else: _make_in_processes(out, images, todo, severities, seed, device, chunk, workers, show_progress, on_block)
+    return out
+
+def _prepare(out:Path, meta:dict, labels, corruptions, k:int, n:int) -> list[str]:
+    "Write `meta.json` and `labels.npy`, delete what a killed run left; the corruptions whose file is missing or damaged."
     _write_meta(out, meta)
     all_labels = np.tile(labels, k)
     try: same = np.array_equal(np.load(out/'labels.npy', allow_pickle=False), all_labels)
     except (OSError, ValueError): same = False
     if not same: _save_npy(out/'labels.npy', all_labels)
-    for t in out.glob('.*.npy.*.tmp'): t.unlink()   # left by a run that was killed while writing
+    for t in out.glob('.*.npy.*.tmp'): t.unlink(missing_ok=True)         # a temporary file of a killed run
     todo = []
     for name in corruptions:
         path = out/f'{name}.npy'
         if path.exists() and _valid_npy(path, (k*n, 32, 32, 3)): continue
         if path.exists(): warnings.warn(f"{path} is damaged (wrong shape or truncated); making it again.")
         todo.append(name)
-    if workers == 1 or len(todo) <= 1:
-        for name in (progress_bar(todo, leave=False) if show_progress and todo else todo):
-            _make_file(out, images, name, severities, seed, device, chunk, on_block)
-        return out
-    # one file per task in `workers` processes; 'spawn', because forking a process whose torch threads are running can hang
-    ctx, device = multiprocessing.get_context('spawn'), get_device(device)   # the workers need not look for a GPU
+    return todo
+
+def _make_in_processes(out, images, todo, severities, seed, device, chunk, workers, show_progress, on_block):
+    "One file per task in `workers` spawned processes ('spawn': forking a process whose torch threads run can hang)."
     from cards_nb.cifar_c import _worker_init, _worker_make   # by module, which spawned processes can import (a notebook's __main__ they cannot)
-    with ctx.Pool(min(workers, len(todo)), initializer=_worker_init, initargs=(images,)) as pool:
-        done = pool.imap_unordered(_worker_make, [(out, name, severities, seed, device, chunk) for name in todo])
-        for name in (progress_bar(done, total=len(todo), leave=False) if show_progress else done):
-            for s in severities:
-                if on_block is not None: on_block(name, s)   # reported once the file is written
-    return out
+    ctx, device = multiprocessing.get_context('spawn'), get_device(device)   # the workers need not look for a GPU
+    with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_worker_init, initargs=(images,)) as pool:
+        futures = [pool.submit(_worker_make, (out, name, severities, seed, device, chunk)) for name in todo]
+        try:
+            done = as_completed(futures)
+            for f in (progress_bar(done, total=len(todo), leave=False) if show_progress else done):
+                name = f.result()                                         # a worker's error is raised here
+                for s in severities:
+                    if on_block is not None: on_block(name, s)            # reported once the file is written
+        except BaseException:
+            for f in futures: f.cancel()                                  # the files being written are finished, no new ones started
+            raise
 
 
 # %% ../nbs/21_cifar_c.ipynb #c025

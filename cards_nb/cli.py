@@ -194,7 +194,8 @@ def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (d
     sevs = [int(s) for s in severities.split(',') if s.strip()]
     x, y = load_cifar(data, dataset, 'test')
     if n is not None: x, y = x[:n], y[:n]
-    if workers is None: workers = (os.cpu_count() or 1) if get_device().type == 'cpu' else 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)   # the cores this process may use
+    if workers is None: workers = cores if get_device().type == 'cpu' else 1
     t0 = time.time()
     path = _make(Path(out) if out else data_dir(data)/f"{spec.folder}-made", x, y, names, sevs, seed=seed, workers=workers)
     print(f"{len(names)} corruptions x {len(sevs)} severities of {len(y)} images in {time.time() - t0:.0f} s "

@@ -49,24 +49,24 @@ def _generator(name:str, severity:int, seed:int, block:int=0) -> torch.Generator
     return torch.Generator().manual_seed(int.from_bytes(h[:8], 'little') >> 1)
 
 class _Draws:
-    "The random numbers of a batch of images: rows drawn block by block from `gens` (one per `block` images, or one for all) on the CPU, then moved to `device`."
-    def __init__(self, gens, device, block:int=RANDOM_BLOCK):
+    "Random numbers drawn on the CPU from `gens` and moved to `device`: one generator for everything, or (`block`) one per `block` images."
+    def __init__(self, gens, device, block:int|None=None):
         self.gens = [gens] if isinstance(gens, torch.Generator) else list(gens)
-        self.device, self.block = torch.device(device), block if len(self.gens) > 1 else None
+        self.device, self.block = torch.device(device), block
     @classmethod
     def for_images(cls, name:str, severity:int, seed:int, start:int, n:int, device):
         "The draws of images `start`..`start + n` (`start` a multiple of `RANDOM_BLOCK`)."
-        assert start % RANDOM_BLOCK == 0, start
+        if start % RANDOM_BLOCK: raise ValueError(f"start must be a multiple of {RANDOM_BLOCK}, not {start}.")
         first = start // RANDOM_BLOCK
-        return cls([_generator(name, severity, seed, first + k) for k in range(-(-n // RANDOM_BLOCK))], device)
-    def _rows(self, draw, shape, *per_row):
-        "`draw(shape, g, *per_row)` for each block's rows of `shape` (dim 0: images), concatenated, on `device`."
-        if self.block is None: return draw(tuple(shape), self.gens[0], *per_row).to(self.device)
+        return cls([_generator(name, severity, seed, first + k) for k in range(-(-n // RANDOM_BLOCK))], device, RANDOM_BLOCK)
+    def _rows(self, draw, shape):
+        "`draw(shape, g)`, with dim 0 of `shape` the images: each block's rows from its own generator, on `device`."
+        if self.block is None: return draw(tuple(shape), self.gens[0]).to(self.device)
         n, rest = shape[0], tuple(shape[1:])
         if -(-n // self.block) > len(self.gens): raise ValueError(f"{n} images need {-(-n // self.block)} generators, not {len(self.gens)}.")
-        parts = [draw((min(self.block, n - i),) + rest, g, *(t[i:i + self.block] for t in per_row))
-                 for i, g in zip(range(0, n, self.block), self.gens)]
-        return torch.cat(parts).to(self.device) if parts else draw((0,) + rest, self.gens[0], *per_row).to(self.device)
+        # a whole block is drawn even where fewer images are left, so that the next draw starts in the same place
+        parts = [draw((self.block,) + rest, g)[:n - i] for i, g in zip(range(0, n, self.block), self.gens)]
+        return (torch.cat(parts) if parts else draw((0,) + rest, torch.Generator())).to(self.device)
     def uniform(self, low, high, shape, dtype=torch.float32):
         return low + (high - low) * self._rows(lambda s, g: torch.rand(s, generator=g, dtype=dtype), shape)
     def normal(self, loc, scale, shape, dtype=torch.float32):
@@ -82,8 +82,8 @@ class _Draws:
         u = self._rows(lambda s, g: torch.rand(s, generator=g, dtype=torch.float64), levels.shape).flatten()
         n = guide.view(-1)[k * guide.shape[1] + (u * guide.shape[1]).long()].long()   # the count, where u's bin decides it
         steps = (n < 0).nonzero().squeeze(1)                                  # bins with a step of the CDF: search the table
-        n[steps] = torch.searchsorted(table, k[steps] + u[steps], right=True) - k[steps] * (c + 1)
-        return n.view(levels.shape)
+        n[steps] = torch.searchsorted(table, k[steps] + u[steps], right=True) - k[steps] * (c + 1)   # (u to 2^-45 there)
+        return n.clamp(0, c).view(levels.shape)
 
 @lru_cache(None)
 def _poisson_tables(c:int, bins:int=4096) -> tuple[torch.Tensor, torch.Tensor]:
@@ -409,23 +409,16 @@ _ZOOMS = [np.arange(1, 1.06, 0.01), np.arange(1, 1.11, 0.01), np.arange(1, 1.16,
           np.arange(1, 1.21, 0.01), np.arange(1, 1.26, 0.01)]
 
 @lru_cache(None)
-def _zoom_blur_operator(severity:int, n:int=32) -> torch.Tensor:
-    "Zoom blur of an n x n plane as one (n*n, n*n) matrix K: the flattened blurred plane is the flattened plane @ K."
-    # a clipped zoom is separable, Y = A X A^T; A's column i is the zoomed image of row i lit (any column of it)
-    rows_lit = torch.eye(n, dtype=torch.float64)[:, None, :, None].expand(n, 1, n, n)
-    K = torch.eye(n * n, dtype=torch.float64)
-    for zoom_factor in _ZOOMS[severity - 1]:
-        A = _clipped_zoom(rows_lit, float(zoom_factor))[:, 0, :, 0].T
-        K += torch.kron(A.T, A.T)                                          # vec(A X A^T) = vec(X) @ kron(A^T, A^T)
-    return (K / (len(_ZOOMS[severity - 1]) + 1)).float()
+def _zoom_matrices(severity:int, n:int=32) -> torch.Tensor:
+    "Each clipped zoom of zoom blur as a matrix A, (zooms, n, n), with zoom(X) = A X A^T: bilinear zooms are separable."
+    rows_lit = torch.eye(n, dtype=torch.float64)[:, None, :, None].expand(n, 1, n, n)   # image i: row i lit
+    return torch.stack([_clipped_zoom(rows_lit, float(z))[:, 0, :, 0].T for z in _ZOOMS[severity - 1]]).float()
 
 def _zoom_blur(x, severity, draws):
-    # the mean of the image and its clipped zooms is linear in the image: one matrix product instead of up to 26 zooms,
-    # taken RANDOM_BLOCK images at a time so that its float rounding (and so the output) does not depend on the chunk
-    b, c, h, w = x.shape
-    K = _zoom_blur_operator(severity, h).to(x.device)
-    planes = x.reshape(b * c, h * w)
-    return torch.cat([p @ K for p in planes.split(RANDOM_BLOCK * c)]).view(b, c, h, w).clamp(0, 1) * 255
+    # the published sum of clipped zooms, each zoom as two 32 x 32 matrix products on every plane (summed in float32, as published)
+    out = torch.zeros_like(x)
+    for A in _zoom_matrices(severity, x.shape[-1]).to(x.device): out += A @ x @ A.T
+    return ((x + out) / (len(_ZOOMS[severity - 1]) + 1)).clamp(0, 1) * 255
 
 def _gaussian_blur(x, severity, draws):
     c = [.4, .6, 0.7, .8, 1][severity - 1]
