@@ -180,7 +180,7 @@ def _motion_blur_batch(x, radius:int, sigma:float, angle):
     width = 2 * radius + 1
     i = torch.arange(width, dtype=torch.float64, device=dev)
     kernel = torch.exp(-i ** 2 / (2 * sigma ** 2)); kernel = kernel / kernel.sum()
-    # taps whose weights add up to less than 1e-8 move a pixel by < 3e-6 gray levels, below float32 resolution: skip them
+    # taps whose weights add up to less than 1e-8 move a pixel by < 3e-6 gray levels (about the float32 rounding of the sum): skip them
     width = int((kernel.flip(0).cumsum(0).flip(0) >= 1e-8).sum()); i, kernel = i[:width], kernel[:width]
     a = torch.deg2rad(angle.to(dev, torch.float64))[:, None]
     point_x, point_y = width * torch.sin(a), width * torch.cos(a)
