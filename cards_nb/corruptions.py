@@ -67,19 +67,22 @@ class _Draws:
         # a whole block is drawn even where fewer images are left, so that the next draw starts in the same place
         parts = [draw((self.block,) + rest, g)[:n - i] for i, g in zip(range(0, n, self.block), self.gens)]
         return (torch.cat(parts) if parts else draw((0,) + rest, torch.Generator())).to(self.device)
+    def _unit(self, shape, dtype):
+        "Uniform numbers in [0, 1) (not recorded by the tests' `_Recording`: the public draws built on it are)."
+        return self._rows(lambda s, g: torch.rand(s, generator=g, dtype=dtype), shape)
     def uniform(self, low, high, shape, dtype=torch.float32):
-        return low + (high - low) * self._rows(lambda s, g: torch.rand(s, generator=g, dtype=dtype), shape)
+        return low + (high - low) * self._unit(shape, dtype)
     def normal(self, loc, scale, shape, dtype=torch.float32):
         return loc + scale * self._rows(lambda s, g: torch.randn(s, generator=g, dtype=dtype), shape)
     def randint(self, low, high, shape):
         "Integers in [low, high); `high` may be a tensor of per-image bounds, shape (B,)."
-        u = self._rows(lambda s, g: torch.rand(s, generator=g, dtype=torch.float64), shape)
+        u = self._unit(shape, torch.float64)
         return low + (u * (torch.as_tensor(high).to(u.device) - low)).floor().long()
     def poisson_levels(self, levels, c:int):
         "Poisson counts of mean `c k / 255` for integer-valued 8-bit `levels` k, capped at `c`: the CDF inverted at uniform draws."
         table, guide = (t.to(self.device) for t in _poisson_tables(c))
         k = levels.long().flatten()
-        u = self._rows(lambda s, g: torch.rand(s, generator=g, dtype=torch.float64), levels.shape).flatten()
+        u = self._unit(levels.shape, torch.float64).flatten()
         n = guide.view(-1)[k * guide.shape[1] + (u * guide.shape[1]).long()].long()   # the count, where u's bin decides it
         steps = (n < 0).nonzero().squeeze(1)                                  # bins with a step of the CDF: search the table
         n[steps] = torch.searchsorted(table, k[steps] + u[steps], right=True) - k[steps] * (c + 1)   # (u to 2^-45 there)
@@ -218,9 +221,10 @@ def _hsv2rgb(h, s, v):
     p, q, t = v * (1 - s), v * (1 - f * s), v * (1 - (1 - f) * s)
     k = torch.where(hi == 6, 0., hi)                                       # the sixth of the hue circle (hi % 6)
     # per sixth, (R, G, B) take (v,t,p) (q,v,p) (p,v,t) (p,q,v) (t,p,v) (v,p,q)
-    r = torch.where((k == 0) | (k == 5), v, torch.where(k == 1, q, torch.where(k == 4, t, p)))
-    g = torch.where((k == 1) | (k == 2), v, torch.where(k == 0, t, torch.where(k == 3, q, p)))
-    b = torch.where((k == 3) | (k == 4), v, torch.where(k == 2, t, torch.where(k == 5, q, p)))
+    k0, k1, k2, k3, k4, k5 = (k == i for i in range(6))
+    r = torch.where(k0 | k5, v, torch.where(k1, q, torch.where(k4, t, p)))
+    g = torch.where(k1 | k2, v, torch.where(k0, t, torch.where(k3, q, p)))
+    b = torch.where(k3 | k4, v, torch.where(k2, t, torch.where(k5, q, p)))
     return torch.stack([r, g, b], 1)
 
 def _plasma_fractal(n:int, draws:_Draws, mapsize:int=32, wibbledecay:float=3):
