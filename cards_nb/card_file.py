@@ -19,7 +19,7 @@ from .quantization import is_quantized, quant_codes, quantize_weights, text_tabl
 # %% auto #0
 __all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'entropy_bits', 'rice_bits', 'rice_encode', 'rice_decode', 'encode_mask',
            'decode_mask', 'encode_layer', 'decode_layer', 'parse_spec', 'encode_card', 'save_card', 'read_card',
-           'load_card', 'memory_report', 'card_bytes', 'print_report', 'size_table']
+           'decode_card', 'load_card', 'memory_report', 'card_bytes', 'print_report', 'size_table']
 
 # %% ../nbs/14_card_file.ipynb #c005
 def entropy_bits(p:float) -> float:
@@ -203,16 +203,17 @@ def encode_card(model:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch
     return dict(spec=spec, bn=bn, layers=layers, tensors=sorted(others)), tensors
 
 # %% ../nbs/14_card_file.ipynb #c018
-def _digest(md:dict, tensors:dict[str, torch.Tensor]) -> str:
-    h = hashlib.sha256(json.dumps({k: md[k] for k in ('format', 'version', 'card')}, sort_keys=True).encode())
+def _digest(md:dict, tensors:dict[str, torch.Tensor], key:str='card') -> str:
+    h = hashlib.sha256(json.dumps({k: md[k] for k in ('format', 'version', key)}, sort_keys=True).encode())
     for k in sorted(tensors):
         t = tensors[k]
         h.update(f'\0{k}\0{t.dtype}\0{list(t.shape)}\0'.encode()); h.update(t.contiguous().numpy().tobytes())
     return h.hexdigest()
 
-def _write(card:dict, tensors:dict[str, torch.Tensor], path) -> Path:
-    md = dict(format=CARD_FORMAT, version=str(CARD_VERSION), card=json.dumps(card, sort_keys=True, separators=(',', ':')))
-    md['sha256'] = _digest(md, tensors)
+def _write(card:dict, tensors:dict[str, torch.Tensor], path, format:str=CARD_FORMAT, version:int=CARD_VERSION, key:str='card') -> Path:
+    "Write the JSON-able `card` under metadata `key`, `tensors` and their checksum to the safetensors file `path`, atomically."
+    md = {'format': format, 'version': str(version), key: json.dumps(card, sort_keys=True, separators=(',', ':'))}
+    md['sha256'] = _digest(md, tensors, key)
     data = safetensors.torch.save(tensors, metadata=md)
     with atomic_write(path) as f: f.write(data)
     return Path(path)
@@ -222,46 +223,49 @@ def save_card(model:nn.Module, path, half:bool=False) -> Path:
     return _write(*encode_card(model, half), path)
 
 # %% ../nbs/14_card_file.ipynb #c019
-def _header(data:bytes, path) -> dict:
+def _header(data:bytes, path, what:str='CARD file', saver:str='save_card') -> dict:
     n = int.from_bytes(data[:8], 'little') if len(data) >= 8 else -1
     if not 2 <= n <= len(data) - 8:
-        raise CheckpointError(f"{path} is not a CARD file, or it is truncated ({len(data)} bytes; a CARD file is a safetensors "
-                              "file). Save it again with save_card, or download it again.")
+        raise CheckpointError(f"{path} is not a {what}, or it is truncated ({len(data)} bytes; a {what} is a safetensors "
+                              f"file). Save it again with {saver}, or download it again.")
     try: header = json.loads(data[8:8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"{path} is not a CARD file: its header is not readable JSON ({e}). The file is corrupt or of "
-                              "another kind; save it again with save_card, or download it again.") from e
+        raise CheckpointError(f"{path} is not a {what}: its header is not readable JSON ({e}). The file is corrupt or of "
+                              f"another kind; save it again with {saver}, or download it again.") from e
     md = header.get('__metadata__') if isinstance(header, dict) else None
     return md if isinstance(md, dict) else {}
 
-def read_card(path) -> tuple[dict, dict[str, torch.Tensor]]:
-    "The verified `card` metadata and tensors of the CARD file at `path`; `CheckpointError` when it is not a valid, intact CARD."
+def _read(path, format:str=CARD_FORMAT, version:int=CARD_VERSION, key:str='card', what:str='CARD file', saver:str='save_card'):
+    "The verified JSON under metadata `key` and the tensors of the safetensors file `path` written by `_write`."
     path = Path(path)
-    if not path.is_file(): raise CheckpointError(f"No CARD file at {path}.")
+    if not path.is_file(): raise CheckpointError(f"No {what} at {path}.")
     data = path.read_bytes()
-    md = _header(data, path)
-    if md.get('format') != CARD_FORMAT:
-        raise CheckpointError(f"{path} is not a CARD file: its format is {md.get('format')!r}, not {CARD_FORMAT!r}. "
-                              "Load checkpoints with load_checkpoint and CARD files (written by save_card) with load_card.")
-    if md.get('version') != str(CARD_VERSION):
-        raise CheckpointError(f"{path} is a CARD file of format version {md.get('version')!r}, and this cards-nb reads version "
-                              f"{CARD_VERSION}: upgrade cards-nb (or save the model again with this version).")
+    md = _header(data, path, what, saver)
+    if md.get('format') != format:
+        raise CheckpointError(f"{path} is not a {what}: its format is {md.get('format')!r}, not {format!r}. Load checkpoints "
+                              "with load_checkpoint, CARD files (written by save_card) with load_card, decks with load_deck.")
+    if md.get('version') != str(version):
+        raise CheckpointError(f"{path} is a {what} of format version {md.get('version')!r}, and this cards-nb reads version "
+                              f"{version}: upgrade cards-nb (or save it again with this version).")
     try:
         tensors = safetensors.torch.load(data)
-        card = json.loads(md['card'])
+        card = json.loads(md[key])
     except Exception as e:
-        raise CheckpointError(f"{path} is truncated or corrupt ({type(e).__name__}: {str(e)[:200]}). Save it again with save_card, "
+        raise CheckpointError(f"{path} is truncated or corrupt ({type(e).__name__}: {str(e)[:200]}). Save it again with {saver}, "
                               "or download it again.") from e
-    if md.get('sha256') != _digest(md, tensors):
+    if md.get('sha256') != _digest(md, tensors, key):
         raise CheckpointError(f"{path}: checksum mismatch, the file was altered or damaged after it was written. "
-                              "Save it again with save_card, or download it again.")
+                              f"Save it again with {saver}, or download it again.")
     return card, tensors
+
+def read_card(path) -> tuple[dict, dict[str, torch.Tensor]]:
+    "The verified `card` metadata and tensors of the CARD file at `path`; `CheckpointError` when it is not a valid, intact CARD."
+    return _read(path)
 
 # %% ../nbs/14_card_file.ipynb #c020
 @torch.no_grad()
-def load_card(path) -> nn.Module:
-    "The model stored in the CARD file at `path` (masked layers, CPU, eval mode), computing exactly what the saved model computed."
-    card, tensors = read_card(path)
+def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') -> nn.Module:
+    "The model described by verified `card` metadata and its `tensors` (what `read_card` returns); `where` names them in errors."
     try:
         spec, infos, names = card['spec'], card['layers'], card['tensors']
         model = _build(spec, bn=card.get('bn', 'affine'))
@@ -269,7 +273,7 @@ def load_card(path) -> nn.Module:
         for name, info in infos.items():
             layer = layers.get(name)
             if not isinstance(layer, _Masked) or tuple(layer.weight.shape) != tuple(info['shape']):
-                raise CheckpointError(f"{path}: the file's layer {name!r} {info['shape']} is not a layer of {spec}.")
+                raise CheckpointError(f"{where}: the file's layer {name!r} {info['shape']} is not a layer of {spec}.")
             parts = _layer_parts(name)
             entries = decode_layer(info, {k[len(parts):]: v for k, v in tensors.items() if k.startswith(parts)})
             if 'qscale' in entries:
@@ -279,9 +283,13 @@ def load_card(path) -> nn.Module:
         model.load_state_dict(sd)
     except CheckpointError: raise
     except Exception as e:
-        raise CheckpointError(f"{path} does not decode into its architecture ({type(e).__name__}: {str(e)[:300]}); it was "
+        raise CheckpointError(f"{where} does not decode into its architecture ({type(e).__name__}: {str(e)[:300]}); it was "
                               "written by another version of cards-nb or is corrupt. Save it again with save_card.") from e
     return model.eval()
+
+def load_card(path) -> nn.Module:
+    "The model stored in the CARD file at `path` (masked layers, CPU, eval mode), computing exactly what the saved model computed."
+    return decode_card(*read_card(path), where=path)
 
 # %% ../nbs/14_card_file.ipynb #c027
 def _nbytes(ts) -> int: return sum(t.numel() * t.element_size() for t in ts)
