@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/train_step.py
 	$(BIN)/python benchmarks/compression.py
 	$(BIN)/python benchmarks/corruptions.py
+	$(BIN)/python benchmarks/decks.py
 
 clean:
 	rm -rf $(VENV) _docs _proc runs
