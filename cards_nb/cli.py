@@ -1,4 +1,4 @@
-"""`cards-nb`: one console script whose sub-commands run the package's jobs (`demo`, `train`, `compress`, `sweep`, `make-cifar-c`, `presets`, `readme`, `docs`).
+"""`cards-nb`: one console script whose sub-commands run the package's jobs (`demo`, `train`, `compress`, `sweep`, `deck`, `make-cifar-c`, `presets`, `readme`, `docs`).
 
 Docs: https://cards-nb.github.io/cards-nb/cli.html.md"""
 
@@ -12,8 +12,8 @@ from fastcore.script import anno_parser, store_true
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'RESULT_COLS', 'command', 'results_table', 'train', 'demo', 'compress', 'sweep', 'presets', 'readme',
-           'docs', 'make_cifar_c', 'main']
+__all__ = ['COMMANDS', 'RESULT_COLS', 'command', 'results_table', 'train', 'demo', 'compress', 'sweep', 'deck', 'presets',
+           'readme', 'docs', 'make_cifar_c', 'main']
 
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
@@ -152,6 +152,44 @@ def sweep(methods:str='ft,gmp,lth,lrr,ep,biprop', # Comma-separated methods
     path.parent.mkdir(parents=True, exist_ok=True); ax.figure.savefig(path, dpi=120, bbox_inches='tight')
     print(f"plot: {path}")
     return rows
+
+# %% ../nbs/90_cli.ipynb #c011a
+@command
+def deck(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise)
+         method:str='lrr', # Compression method of the members: ft, gmp, lth, lrr, ep, biprop
+         sparsity:float=0.9, # Sparsity of each member
+         preset:str='quick', # Training preset (its augmentation is replaced by each group's)
+         data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
+         dataset:str=None, # Override the preset's data set
+         arch:str=None, # Override the architecture
+         width:int=None, # Override the ResNet width
+         epochs:int=None, # Epochs per phase of each member
+         lr:float=None, # Peak learning rate
+         rate:float=None, # LTH/LRR: fraction of the survivors pruned per round
+         ft_epochs:int=None, # FT: fine-tuning epochs
+         seed:int=0, # Random seed of the first member of each group (member i uses seed + i)
+         out:str='runs/decks', # Folder for the members' checkpoints, the evaluation and the deck file
+         cifar_c:str=None, # A CIFAR-C folder (official, or made by make-cifar-c) to evaluate the deck on
+        ):
+    "Train a CARD-Deck (k AugMix + k Gaussian-noise CARDs, resuming), save it as one deck file, evaluate it and print the tables."
+    from cards_nb.data import load_dataset
+    from cards_nb.decks import train_deck, save_deck, evaluate_deck, deck_memory, gate_choices, member_names
+    from cards_nb.robustness import robustness_summary
+    p = _compress_preset(preset, dataset, arch, width)
+    d = train_deck(k, method, sparsity, p, root=data, seed=seed, out_dir=out, show_progress=True, **_settings(epochs, lr, rate, None, ft_epochs))
+    name = f"deck-{p.run_name}-{method}-{sparsity:g}-k{k}-seed{seed}"
+    path = save_deck(d, Path(out)/f"{name}.deck")
+    res, choices = evaluate_deck(d, cifar_c, clean=load_dataset(p.dataset, 'test', data), dataset=p.dataset, sizes=False,
+                                 out=Path(out)/f"{name}-{'cifar-c' if cifar_c else 'clean'}.json")
+    s = robustness_summary(res).reset_index()
+    cols = ['model', 'clean'] + (['robust', 'noise', 'blur', 'weather', 'digital'] if cifar_c else [])
+    print('\n' + results_table(s.to_dict('records'), cols))
+    if cifar_c: print('\nfraction of batches the gate sent to the Gaussian-noise members:\n' + gate_choices(choices).round(2).to_string())
+    mem = deck_memory(d)
+    print(f"\ndeck file: {path} ({path.stat().st_size:,} bytes); CARD bytes {mem.card_bytes.iloc[-1]:,} = "
+          f"{mem.fraction_of_dense.iloc[-1]:.2f} x one dense float32 model ({mem.dense_fp32_bytes.iloc[-1]:,} bytes)")
+    return s
+
 
 # %% ../nbs/90_cli.ipynb #c012
 @command
