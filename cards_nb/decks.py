@@ -216,7 +216,8 @@ def evaluate_deck(deck:CARDDeck, data=None, clean=None, dataset='cifar10', corru
             probs, dists, ys = _block_outputs(deck, x, y, bs, dev)
             state['rows'] += [dict(model=n, corruption=c, severity=s, accuracy=_deck_accuracy(deck, probs, dists, ys, idx, m)) for n, idx, m in models]
             if deck.gate is not None:
-                state['gate'] += [dict(corruption=c, severity=s, batch=b, n=len(yb), choice=deck.gate.groups[int(d.argmin())],
+                allowed = set(deck.groups)   # the gate may know groups this deck has no members of
+                state['gate'] += [dict(corruption=c, severity=s, batch=b, n=len(yb), choice=deck.gate.groups[int(deck.gate.weights(d, allowed).argmax())],
                                        **{f'd_{g}': float(v) for g, v in zip(deck.gate.groups, d)}) for b, (d, yb) in enumerate(zip(dists, ys))]
             if out is not None and (k + 1 == len(todo) or todo[k + 1][0] != c):
                 with atomic_write(out, 'w') as f: json.dump(state, f)
