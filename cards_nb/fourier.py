@@ -75,8 +75,8 @@ def _perturbation_signs(n_freq:int, n_images:int, channels:int, seed:int) -> tor
     return torch.randint(0, 2, (n_freq, n_images, channels), generator=g, dtype=torch.int8) * 2 - 1
 
 @torch.inference_mode()
-def fourier_heat_map(model, images, labels, eps:float=4., bs:int=512, seed:int=0, symmetric:bool=True, fast:bool=True,
-                     mean=CIFAR_MEAN, std=CIFAR_STD, device=None, show_progress:bool=True) -> np.ndarray:
+def fourier_heat_map(model, images, labels, eps:float=4., bs:int=256, seed:int=0, symmetric:bool=True, fast:bool=True,
+                     dtype=None, mean=CIFAR_MEAN, std=CIFAR_STD, device=None, show_progress:bool=True) -> np.ndarray:
     "Error of `model` on `images` (uint8 `(N, n, n, C)`) perturbed by `eps` x each Fourier basis image, as an fftshifted `(n, n)` map."
     if len(images) != len(labels) or len(labels) == 0: raise ValueError(f"{len(images)} images and {len(labels)} labels: pass the same, non-zero number of each.")
     fn, dev, restore = _as_fn(model, device)
@@ -97,8 +97,9 @@ def fourier_heat_map(model, images, labels, eps:float=4., bs:int=512, seed:int=0
             f, i = pair // N, pair % N   # (frequency, image) of each row of this batch
             xb = (x[i] + eps * signs[f, i][..., None, None] * basis[f][:, None]).clamp_(0, 1)
             xb = normalize(xb, mean, std).contiguous(memory_format=torch.channels_last)
-            if per_freq: pred = torch.cat([fn(xb[f == k]).argmax(-1) for k in f.unique()])
-            else: pred = fn(xb).argmax(-1)
+            with torch.autocast(dev.type, dtype=dtype or torch.float32, enabled=dtype is not None):
+                if per_freq: pred = torch.cat([fn(xb[f == k]).argmax(-1) for k in f.unique()])
+                else: pred = fn(xb).argmax(-1)
             wrong.index_add_(0, f, (pred != y[i]).float())
     finally: restore()
     err = torch.zeros(n * n)
