@@ -10,7 +10,7 @@ Members are ResNet-18s (width `--width`) with masked layers pruned to 90% (rando
 training); images come from the shared CIFAR-10 subset when present, random arrays otherwise. Each measurement is
 the best of `--repeats` alternated runs. Run it on an idle machine.
 
-    python benchmarks/decks.py [--width 16] [--members 4] [--bs 256] [--images 64] [--repeats 3]
+    python benchmarks/decks.py [--width 16] [--members 4] [--bs 256] [--images 64] [--repeats 9]
 """
 import argparse, time
 import numpy as np, torch
@@ -60,7 +60,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--width', type=int, default=16); ap.add_argument('--members', type=int, default=4)
     ap.add_argument('--bs', type=int, default=256); ap.add_argument('--images', type=int, default=64)
-    ap.add_argument('--repeats', type=int, default=3); ap.add_argument('--threads', type=int, default=None)
+    ap.add_argument('--repeats', type=int, default=9); ap.add_argument('--threads', type=int, default=None)
     a = ap.parse_args()
     threads = setup_torch(a.threads); seed_everything(0)
     xs, ys, xtr, src = images(max(a.bs, a.images))
