@@ -10,7 +10,7 @@ import copy
 import numpy as np, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .core import *
-from .data import CIFAR_MEAN, CIFAR_STD, AUGMENTATIONS, augmix, gaussian_noise, normalize, random_crop_flip, to_chw, to_float
+from .data import CIFAR_MEAN, CIFAR_STD, augmix, gaussian_noise, normalize, random_crop_flip, to_chw, to_float
 from .masks import prunable, effective_weight
 from .robustness import _as_fn
 
