@@ -193,8 +193,8 @@ def cifar_c_corruptions(folder) -> tuple:
 
 def cifar_c_folder(root=None, dataset='cifar10', download:bool=False) -> Path:
     "The CIFAR-C folder: `root` itself when it holds `labels.npy`, else `<data dir>/CIFAR-10-C` (downloaded if asked)."
+    if root is not None and (Path(root)/'labels.npy').exists(): return Path(root)   # a made set of any 32x32 images (digits too)
     spec = _c_archive(dataset)
-    if root is not None and (Path(root)/'labels.npy').exists(): return Path(root)
     folder = data_dir(root)/spec.folder
     if (folder/'labels.npy').exists(): return folder
     if download: return download_cifar_c(dataset, root)

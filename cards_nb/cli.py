@@ -6,14 +6,15 @@ Docs: https://cards-nb.github.io/cards-nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
-import os, sys, time
+import argparse, os, sys, time
+from dataclasses import asdict
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'RESULT_COLS', 'command', 'results_table', 'train', 'demo', 'compress', 'sweep', 'deck', 'presets',
-           'readme', 'docs', 'make_cifar_c', 'main']
+__all__ = ['COMMANDS', 'RESULT_COLS', 'REPEATABLE', 'command', 'results_table', 'train', 'demo', 'compress', 'sweep', 'deck',
+           'study', 'presets', 'readme', 'docs', 'make_cifar_c', 'main']
 
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
@@ -65,20 +66,10 @@ def train(preset:str='quick', # Preset: quick (digits), cpu (CIFAR-10 on a CPU),
 
 # %% ../nbs/90_cli.ipynb #c010
 @command
-def demo(out:str='runs/demo', # Folder for checkpoints and results
-         epochs:int=6, # Epochs per run
-         fresh:store_true=False, # Retrain instead of reusing finished runs
+def demo(out:str='runs/study-quick', # Folder of the quick study (a rerun resumes it)
         ):
-    "Train a ResNet-18 on the embedded digits with each of the paper's augmentations and print a results table."
-    from cards_nb.train import train_run
-    rows = []
-    for aug in ('standard', 'gaussian', 'augmix'):
-        print(f"== digits, ResNet-18 (width 8), {aug} augmentation, {epochs} epochs")
-        _, res = train_run('quick', out_dir=out, resume=not fresh, epochs=epochs, aug=aug)
-        rows.append(_row(res))
-    print('\n' + results_table(rows, RESULT_COLS))
-    print("\nNext: `cards-nb train --preset cpu --data DIR` trains on CIFAR-10 (DIR holds cifar-10-batches-py/).")
-    return rows
+    "Run the quick study (digits: every method, corruptions, heat maps, a deck) in a few minutes and print its summary."
+    return study('quick', out=out)
 
 # %% ../nbs/90_cli.ipynb #c011
 def _compress_preset(preset, dataset, arch, width):
@@ -191,6 +182,35 @@ def deck(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise)
     return s
 
 
+# %% ../nbs/90_cli.ipynb #c011b
+@command
+def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the CIFAR-10 subset, hours on 2 cores), paper (full CIFAR-10 on a GPU)
+          dataset:str=None, # Override the preset's data set: digits, cifar10, cifar100
+          out:str=None, # Folder of the study (default: runs/study-<preset>); the same command again resumes it
+          data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
+          set:str=None, # One setting as key=value, repeatable: --set sparsities=0.5,0.9 --set seeds=0,1 (`--show` lists every key)
+          workers:int=None, # Processes making the corrupted test set (default: one per core; 1 for the digits)
+          show:store_true=False, # Print the study's settings (the preset with the overrides) and exit
+         ):
+    "Run the paper's whole pipeline at a preset's scale, resuming what is done; write results.csv, summary.md and figures/."
+    from cards_nb.study import get_study, parse_sets, study as _study
+    over = parse_sets(set or [])
+    if dataset is not None: over['dataset'] = dataset
+    st = get_study(preset, **over)
+    if show:
+        print(results_table([dict(setting=k, value=v if not isinstance(v, tuple) else ','.join(map(str, v)) or '(none)') for k, v in asdict(st).items()], ['setting', 'value']))
+        print(f"\nrun name: {st.run_name}")
+        return st
+    out = out or f'runs/study-{st.name}'
+    print(f"study {st.run_name} in {out}")
+    res = _study(st, out=out, root=data, workers=workers)
+    cmd = ' '.join(['cards-nb study', f'--preset {preset}', *([f'--dataset {dataset}'] if dataset else []), *([f'--data {data}'] if data else []),
+                    f'--out {out}', *(f"--set '{s}'" for s in set or [])])
+    with atomic_write(Path(out)/'command.txt', 'w') as f: f.write(cmd + '\n')   # what made the folder, for its readers
+    print('\n' + res['summary'])
+    print(f"table: {res['out']/'results.csv'}\nsummary: {res['out']/'summary.md'}\nfigures: {res['out']/'figures'}")
+    return res
+
 # %% ../nbs/90_cli.ipynb #c012
 @command
 def presets():
@@ -241,6 +261,8 @@ def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (d
     return path
 
 # %% ../nbs/90_cli.ipynb #c015
+REPEATABLE = ('set',)
+
 def _usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [f"  {n.ljust(width)}  {(f.__doc__ or '').splitlines()[0]}" for n, f in COMMANDS.items()]
@@ -254,7 +276,10 @@ def main(argv:list[str]|None=None):
     name = argv[0]
     if name not in COMMANDS: print(f"cards-nb: unknown command {name!r}.{suggest(name, COMMANDS)}\n\n{_usage()}", file=sys.stderr); return 2
     f = COMMANDS[name]
-    args = vars(anno_parser(f, prog=f'cards-nb {name}').parse_args(argv[1:]))
+    parser = anno_parser(f, prog=f'cards-nb {name}')
+    for a in parser._actions:   # an option that may be given several times (`--set a=1 --set b=2`) collects a list
+        if a.dest in REPEATABLE: a.__class__ = argparse._AppendAction
+    args = vars(parser.parse_args(argv[1:]))
     for k in ('pdb', 'xtra'): args.pop(k, None)   # fastcore's generic options, unused here
     try: f(**args)
     except (CardsError, ValueError) as e: print(f"cards-nb {name}: {e}", file=sys.stderr); return 1

@@ -23,7 +23,7 @@ from .supermasks import supermask_model, SparsitySchedule
 
 # %% auto #0
 __all__ = ['COMPRESSION_METHODS', 'METHOD_SETTINGS', 'METHOD_STYLE', 'Compression', 'quiet_learner', 'PhaseFit', 'compress',
-           'compress_sweep', 'read_sweep', 'plot_accuracy_vs_sparsity']
+           'dense_baseline', 'compress_sweep', 'read_sweep', 'plot_accuracy_vs_sparsity']
 
 # %% ../nbs/15_compress.ipynb #c005
 COMPRESSION_METHODS = ('ft', 'gmp', 'lth', 'lrr', 'ep', 'biprop')
@@ -125,35 +125,52 @@ def _evaluate(learn):
     return dict(sparsity=sparsity(learn.model), valid_loss=float(loss), accuracy=float(acc))
 
 # %% ../nbs/15_compress.ipynb #c012
-def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, seed:int=0, out_dir=None,
-             resume:bool=True, device=None, show_progress:bool=False, dls=None, cbs=None, **settings) -> tuple[Learner, dict]:
-    "Compress `preset`'s model to `sparsity` with `method` (ft, gmp, lth, lrr, ep, biprop); returns the learner and results."
-    c, p = Compression(method, sparsity, **settings), get_preset(preset)
+def _start(c:Compression, preset, root, seed, out_dir, device, dls, cbs):
+    "The preset (with `c.lr`), the run folders, the data tag, and a seeded learner with `c`'s model: what every run starts from."
+    p = get_preset(preset)
     if c.lr is not None: p = p.replace(lr=c.lr)
     base = Path(out_dir)/f"{p.run_name}-seed{seed}" if out_dir is not None else Path(tempfile.mkdtemp(prefix='cards-compress-'))
-    run = base/c.run_name
     data = 'embedded' if p.dataset == 'digits' else str(data_dir(root).resolve())
     seed_everything(seed)
     if dls is None: dls = get_dls(p.dataset, root, bs=p.bs, aug=p.aug, device=device, seed=seed)
     dls.train.rng.seed(seed)   # the same shuffles for the same seed, also with data loaders passed in
     learn = card_learner(dls, _method_model(c, p, dls.c), p, cbs=L(MaskCallback()) + L(cbs))
+    return p, base, data, learn
+
+def _dense_name(c:Compression, p) -> str:   # what the dense phase depends on
+    return f"dense-{ifnone(c.epochs, p.epochs)}ep{f'-lr{c.lr:g}' if c.lr else ''}-rewind{c.rewind_epoch}"
+
+def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, seed:int=0, out_dir=None,
+             resume:bool=True, device=None, show_progress:bool=False, dls=None, cbs=None, **settings) -> tuple[Learner, dict]:
+    "Compress `preset`'s model to `sparsity` with `method` (ft, gmp, lth, lrr, ep, biprop); returns the learner and results."
+    c = Compression(method, sparsity, **settings)
+    p, base, data, learn = _start(c, preset, root, seed, out_dir, device, dls, cbs)
+    run = base/c.run_name
     if resume and (run/'results.json').exists() and (run/'model.pth').exists():
         load_checkpoint(learn.model, run/'model.pth')
         return learn, json.loads((run/'results.json').read_text())
     t0 = time.time()
-    dense_name = f"dense-{ifnone(c.epochs, p.epochs)}ep{f'-lr{c.lr:g}' if c.lr else ''}-rewind{c.rewind_epoch}"   # what the dense phase depends on
-    fit = PhaseFit(run, base, dense_name, resume=resume, show_progress=show_progress, data=data)
+    fit = PhaseFit(run, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
     rounds, dense = _run_method(c, learn, fit)
     final = _evaluate(learn)
     res = dict(run_name=c.run_name, run_dir=str(run), preset=p.name, preset_run=p.run_name, seed=seed, data=data,
                settings=asdict(c), method=c.method, target_sparsity=c.sparsity, dense_accuracy=dense, rounds=rounds,
                params=num_params(learn.model, prunable_only=True), nonzero=int(round((1 - final['sparsity']) * num_params(learn.model, prunable_only=True))),
-               **final, chance=1 / dls.c, seconds=round(time.time() - t0, 1))
+               **final, chance=1 / learn.dls.c, seconds=round(time.time() - t0, 1))
     if out_dir is not None:
         save_checkpoint(learn.model, run/'model.pth', results=dict(accuracy=final['accuracy'], sparsity=final['sparsity']))
         with atomic_write(run/'results.json', 'w') as f: json.dump(res, f, indent=1, default=str)
     learn.compression, learn.results = c, res
     return learn, res
+
+def dense_baseline(preset='quick', root=None, seed:int=0, out_dir=None, epochs:int|None=None, rewind_epoch:int=1,
+                   resume:bool=True, device=None, show_progress:bool=False, dls=None) -> tuple[Learner, dict]:
+    "The dense network FT, LTH and LRR start from (their shared, checkpointed dense phase), trained or loaded; learner and results."
+    c = Compression('ft', 0.5, epochs=epochs, rewind_epoch=rewind_epoch)   # any magnitude method: they share this phase
+    p, base, data, learn = _start(c, preset, root, seed, out_dir, device, dls, None)
+    fit = PhaseFit(base, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
+    train_dense(learn, c.epochs, c.rewind_epoch, fit=fit, rewind_path=fit.path('dense').with_suffix('.rewind.pth'))
+    return learn, dict(method='dense', seed=seed, path=str(fit.path('dense')), epochs=ifnone(epochs, p.epochs), **_evaluate(learn))
 
 # %% ../nbs/15_compress.ipynb #c021
 def _points(res):
