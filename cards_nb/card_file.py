@@ -17,9 +17,10 @@ from .masks import _Masked, MASKED, MaskedConv2d, MaskedLinear, prunable, effect
 from .quantization import is_quantized, quant_codes, quantize_weights, text_table
 
 # %% auto #0
-__all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'entropy_bits', 'rice_bits', 'rice_encode', 'rice_decode', 'encode_mask',
-           'decode_mask', 'encode_layer', 'decode_layer', 'parse_spec', 'encode_card', 'save_card', 'read_card',
-           'decode_card', 'load_card', 'memory_report', 'card_bytes', 'print_report', 'size_table']
+__all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'MAX_WEIGHTS_PER_BYTE', 'entropy_bits', 'rice_bits', 'rice_encode',
+           'rice_decode', 'encode_mask', 'decode_mask', 'encode_layer', 'decode_layer', 'parse_spec', 'encode_card',
+           'save_card', 'read_card', 'decode_card', 'load_card', 'memory_report', 'card_bytes', 'print_report',
+           'size_table']
 
 # %% ../nbs/14_card_file.ipynb #c005
 def entropy_bits(p:float) -> float:
@@ -229,7 +230,7 @@ def _header(data:bytes, path, what:str='CARD file', saver:str='save_card') -> di
         raise CheckpointError(f"{path} is not a {what}, or it is truncated ({len(data)} bytes; a {what} is a safetensors "
                               f"file). Save it again with {saver}, or download it again.")
     try: header = json.loads(data[8:8 + n])
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:   # deeply nested brackets: RecursionError
         raise CheckpointError(f"{path} is not a {what}: its header is not readable JSON ({e}). The file is corrupt or of "
                               f"another kind; save it again with {saver}, or download it again.") from e
     md = header.get('__metadata__') if isinstance(header, dict) else None
@@ -263,11 +264,33 @@ def read_card(path) -> tuple[dict, dict[str, torch.Tensor]]:
     return _read(path)
 
 # %% ../nbs/14_card_file.ipynb #c020
+MAX_WEIGHTS_PER_BYTE = 4096   # a 99.9%-sparse layer's Rice-coded mask costs ~0.01 bits per weight: ~800 weights per byte
+
+def _check_shapes(spec, bn, infos:dict, plain:dict, nbytes:int, where):
+    "Check the architecture `spec` against the file's layer shapes and tensors on the meta device, before allocating anything."
+    meta = _build(spec, device='meta', bn=bn)   # shapes only: no memory, whatever the spec says
+    own = {n: tuple(l.weight.shape) for n, l in prunable(meta).items()}
+    stored = {n: tuple(i['shape']) for n, i in infos.items()}
+    if own != stored:
+        diff = sorted(set(own.items()) ^ set(stored.items()))[:3]
+        raise CheckpointError(f"{where}: its spec {spec} does not match its stored layers (e.g. {diff}); the file is corrupt or crafted.")
+    coded = {f'{n}.{p}' for n in own for p in ('weight', 'mask')}   # stored coded, per layer; the rest is stored as is
+    sd = {k: tuple(v.shape) for k, v in meta.state_dict().items() if k not in coded}
+    got = {k: tuple(v.shape) for k, v in plain.items()}
+    if sd != got:
+        diff = sorted(set(sd.items()) ^ set(got.items()))[:3]
+        raise CheckpointError(f"{where}: its spec {spec} does not match its stored tensors (e.g. {diff}); the file is corrupt or crafted.")
+    n = sum(math.prod(s) for s in own.values())
+    if n > MAX_WEIGHTS_PER_BYTE * max(nbytes, 1024):
+        raise CheckpointError(f"{where} describes {n:,} weights with only {nbytes:,} bytes of data, more than any CARD needs; "
+                              "the file is corrupt or crafted, and nothing was allocated for it.")
+
 @torch.no_grad()
 def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') -> nn.Module:
     "The model described by verified `card` metadata and its `tensors` (what `read_card` returns); `where` names them in errors."
     try:
         spec, infos, names = card['spec'], card['layers'], card['tensors']
+        _check_shapes(spec, card.get('bn', 'affine'), infos, {k: tensors[k] for k in names}, _nbytes(tensors.values()), where)
         model = _build(spec, bn=card.get('bn', 'affine'))
         layers, sd = dict(model.named_modules()), {k: tensors[k] for k in names}
         for name, info in infos.items():

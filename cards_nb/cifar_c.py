@@ -133,7 +133,10 @@ def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SE
     severities = _check_list(severities, SEVERITIES, 'severities', _bad_severity)
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ValueError(f"workers must be a positive number of processes, not {workers!r}.")
-    images, labels = np.asarray(images), np.asarray(labels, dtype=np.int64)
+    images, labels = np.ascontiguousarray(images), np.asarray(labels)   # a flipped view (x[:, :, ::-1]) is copied
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be a 1-D array of integer class indices, not {labels.dtype} {labels.shape}.")
+    labels = labels.astype(np.int64)
     if images.dtype != np.uint8 or images.ndim != 4 or images.shape[1:] != (32, 32, 3):
         raise ValueError(f"images must be uint8 (N, 32, 32, 3), not {images.dtype} {images.shape}.")
     if len(images) != len(labels): raise ValueError(f"{len(images)} images but {len(labels)} labels.")

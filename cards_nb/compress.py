@@ -22,8 +22,8 @@ from .pruning import *
 from .supermasks import supermask_model, SparsitySchedule
 
 # %% auto #0
-__all__ = ['COMPRESSION_METHODS', 'METHOD_SETTINGS', 'METHOD_STYLE', 'Compression', 'quiet_learner', 'PhaseFit', 'compress',
-           'dense_baseline', 'compress_sweep', 'read_sweep', 'plot_accuracy_vs_sparsity']
+__all__ = ['COMPRESSION_METHODS', 'METHOD_SETTINGS', 'SPARSITY_TOLERANCE', 'METHOD_STYLE', 'Compression', 'quiet_learner',
+           'PhaseFit', 'compress', 'dense_baseline', 'compress_sweep', 'read_sweep', 'plot_accuracy_vs_sparsity']
 
 # %% ../nbs/15_compress.ipynb #c005
 COMPRESSION_METHODS = ('ft', 'gmp', 'lth', 'lrr', 'ep', 'biprop')
@@ -48,16 +48,23 @@ class Compression:
     init:str|None = None         # EP/biprop weight init (None: the method's default)
     how:str = 'layer'            # EP/biprop: per-layer top-k or one 'global' threshold
     warmup:float = 0.            # EP/biprop: fraction of training with a cubic warm-up of the sparsity
+    round_epochs:int|None = None # LTH/LRR: epochs of each round (None: epochs, the dense phase's)
 
     def __post_init__(self):
         if self.method not in COMPRESSION_METHODS:
             raise ValueError(f"Unknown compression method {self.method!r}: use one of {list(COMPRESSION_METHODS)}.{suggest(self.method, COMPRESSION_METHODS)}")
         check_sparsity(self.sparsity)
+        for k in ('epochs', 'ft_epochs', 'round_epochs'):   # zero epochs would return an untrained or unpruned model under the method's name
+            v = getattr(self, k)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise ValueError(f"{k} must be a positive number of epochs (or None for the default), not {v!r}: every phase of {self.method} trains.")
     def replace(self, **kw) -> Compression: return dataclasses.replace(self, **kw)
     @property
     def relevant(self) -> dict:
         "The settings `method` reads: only these name the run (so a sweep's FT runs do not depend on LTH's `rate`)."
-        return {k: getattr(self, k) for k in ('method', 'sparsity', *METHOD_SETTINGS[self.method])}
+        rel = {k: getattr(self, k) for k in ('method', 'sparsity', *METHOD_SETTINGS[self.method])}
+        if rel.get('round_epochs', 0) is None: del rel['round_epochs']   # unset: the names runs had before the setting existed
+        return rel
     @property
     def run_name(self) -> str:
         "`<method>-<sparsity>-<8 hex digits of the hash of the relevant settings>`."
@@ -66,7 +73,7 @@ class Compression:
 
 _MAGNITUDE = ('epochs', 'lr', 'context', 'include_first', 'include_last')
 METHOD_SETTINGS = {'ft': (*_MAGNITUDE, 'ft_epochs', 'steps', 'ft_lr_scale'), 'gmp': (*_MAGNITUDE, 'gmp_start', 'gmp_end'),
-                   'lth': (*_MAGNITUDE, 'rate', 'rewind_epoch'), 'lrr': (*_MAGNITUDE, 'rate'),
+                   'lth': (*_MAGNITUDE, 'rate', 'rewind_epoch', 'round_epochs'), 'lrr': (*_MAGNITUDE, 'rate', 'round_epochs'),
                    'ep': ('epochs', 'lr', 'init', 'how', 'warmup'), 'biprop': ('epochs', 'lr', 'init', 'how', 'warmup')}
 
 # %% ../nbs/15_compress.ipynb #c008
@@ -114,8 +121,9 @@ def _run_method(c:Compression, learn:Learner, fit:PhaseFit) -> tuple[list[dict],
     dense = _evaluate(learn)['accuracy']
     if c.method == 'ft':
         return fine_tune_pruned(learn, c.sparsity, ifnone(c.ft_epochs, c.epochs), c.steps, c.ft_lr_scale, fit=_renamed(fit, 'ft'), **kw), dense
-    if c.method == 'lth': return lottery_ticket(learn, c.sparsity, rewind, c.epochs, c.rate, fit=fit, **kw), dense
-    return lr_rewinding(learn, c.sparsity, c.epochs, c.rate, fit=fit, **kw), dense
+    rounds = ifnone(c.round_epochs, c.epochs)
+    if c.method == 'lth': return lottery_ticket(learn, c.sparsity, rewind, rounds, c.rate, fit=fit, **kw), dense
+    return lr_rewinding(learn, c.sparsity, rounds, c.rate, fit=fit, **kw), dense
 
 def _renamed(fit, prefix):   # FT's steps are phases ft1, ft2, ... rather than rounds
     return lambda learn, epochs=None, lr=None, cbs=None, name='': fit(learn, epochs, lr=lr, cbs=cbs, name=name.replace('round', prefix))
@@ -140,6 +148,8 @@ def _start(c:Compression, preset, root, seed, out_dir, device, dls, cbs):
 def _dense_name(c:Compression, p) -> str:   # what the dense phase depends on
     return f"dense-{ifnone(c.epochs, p.epochs)}ep{f'-lr{c.lr:g}' if c.lr else ''}-rewind{c.rewind_epoch}"
 
+SPARSITY_TOLERANCE = 0.01   # per-layer rounding of tiny layers; a real miss (an unpruned or half-pruned model) is far larger
+
 def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, seed:int=0, out_dir=None,
              resume:bool=True, device=None, show_progress:bool=False, dls=None, cbs=None, **settings) -> tuple[Learner, dict]:
     "Compress `preset`'s model to `sparsity` with `method` (ft, gmp, lth, lrr, ep, biprop); returns the learner and results."
@@ -153,6 +163,9 @@ def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, se
     fit = PhaseFit(run, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
     rounds, dense = _run_method(c, learn, fit)
     final = _evaluate(learn)
+    if abs(final['sparsity'] - c.sparsity) > SPARSITY_TOLERANCE:   # never a row labelled with a sparsity the model does not have
+        raise ValueError(f"{c.method} reached sparsity {final['sparsity']:.4f}, not its target {c.sparsity} (beyond rounding): "
+                         f"the settings {c.relevant} cannot reach it on this model. Nothing was saved as a result.")
     res = dict(run_name=c.run_name, run_dir=str(run), preset=p.name, preset_run=p.run_name, seed=seed, data=data,
                settings=asdict(c), method=c.method, target_sparsity=c.sparsity, dense_accuracy=dense, rounds=rounds,
                params=num_params(learn.model, prunable_only=True), nonzero=int(round((1 - final['sparsity']) * num_params(learn.model, prunable_only=True))),

@@ -572,7 +572,7 @@ _FUNCTIONS = {n: globals()['_' + n] for n in CORRUPTIONS}
 
 def _check_images(images) -> np.ndarray:
     if torch.is_tensor(images): images = images.detach().cpu().numpy()
-    images = np.asarray(images)
+    images = np.ascontiguousarray(images)   # a flipped or strided view (x[:, :, ::-1]) cannot become a tensor as it is
     if images.dtype != np.uint8:
         raise ValueError(f"images must be uint8 (N, 32, 32, 3) in 0..255, not {images.dtype}: convert with (x * 255).round().astype('uint8').")
     if images.ndim != 4 or images.shape[1:] != (32, 32, 3):

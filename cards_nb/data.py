@@ -36,6 +36,7 @@ __all__ = ['CIFAR_ARCHIVES', 'CIFAR_MEAN', 'CIFAR_STD', 'DIGITS_CLASSES', 'DATAS
 class CifarArchive:
     "Where an official CIFAR python archive lives and how its batches are laid out."
     name:str; url:str; md5:str; folder:str; train_files:tuple; test_files:tuple; label_key:bytes; meta_file:str; names_key:str
+    n_classes:int = 10
     @property
     def filename(self): return self.url.rsplit('/', 1)[-1]
     def files(self, split): return self.train_files if split == 'train' else self.test_files
@@ -46,7 +47,7 @@ CIFAR_ARCHIVES = {
         ('test_batch',), b'labels', 'batches.meta', 'label_names'),
     'cifar100': CifarArchive('cifar100', 'https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz',
         'eb9058c3a382ffc7106e4002c42a8d85', 'cifar-100-python', ('train',), ('test',), b'fine_labels',
-        'meta', 'fine_label_names'),
+        'meta', 'fine_label_names', 100),
 }
 
 # %% ../nbs/01_data.ipynb #c006
@@ -124,7 +125,20 @@ def _archive(name) -> CifarArchive:
     return CIFAR_ARCHIVES[name]
 
 # %% ../nbs/01_data.ipynb #c014
-def _read_batch(path, label_key:bytes):
+def _check_labels(labels, n_classes:int, where) -> np.ndarray:
+    "Labels as int64 if they are a 1-D sequence of integer class indices 0..n_classes-1, else a `DataError` that says so."
+    try: y = np.asarray(labels)
+    except Exception: y = np.asarray([None])
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(f"{where}: labels must be a 1-D list of integer class indices, not {y.dtype} of shape {y.shape}. "
+                        "The file is corrupt; replace it with the official one.")
+    if len(y) and (y.min() < 0 or y.max() >= n_classes):
+        raise DataError(f"{where}: labels range over {y.min()}..{y.max()}, outside the {n_classes} classes 0..{n_classes - 1}. "
+                        "The file is corrupt or of another data set; replace it with the official one.")
+    return y.astype(np.int64)
+
+def _read_batch(path, label_key:bytes, n_classes:int=10):
+    if path.is_dir(): raise DataError(f"{path} is a folder, not a CIFAR batch file: replace it with the official file.")
     if not path.exists():
         raise DataError(f"{path} is missing: the CIFAR folder is incomplete. Delete {path.parent} and run again to "
                         "download it, or copy the complete official folder there.")
@@ -135,20 +149,22 @@ def _read_batch(path, label_key:bytes):
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3*32*32 or len(labels) != len(data):
         raise DataError(f"{path} is inconsistent: `data` has shape {data.shape} and dtype {data.dtype} (expected "
                         f"(N, 3072) uint8) with {len(labels)} labels. The file is corrupt; replace it with the official one.")
-    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.asarray(labels, dtype=np.int64)
+    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), _check_labels(labels, n_classes, path)
 
 # %% ../nbs/01_data.ipynb #c015
 def load_cifar(root=None, name='cifar10', split='train', download=True) -> tuple[np.ndarray, np.ndarray]:
     "Images `(N, 32, 32, 3)` uint8 and labels `(N,)` int64 of a CIFAR `split` ('train' or 'test') from the data directory."
     spec = _archive(name)
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}.")
+    if data_dir(root).exists() and not data_dir(root).is_dir():
+        raise DataError(f"The data directory {data_dir(root)} is a file: point root (or CARDS_DATA) at the folder that holds {spec.folder}/.")
     folder = data_dir(root)/spec.folder
     if not folder.is_dir():
         if not download:
             raise DataError(f"{folder} does not exist. Put the official {spec.folder}/ folder (from {spec.url}) in "
                             f"{folder.parent}, set CARDS_DATA to the folder that holds it, or pass download=True.")
         download_cifar(name, root)
-    xs, ys = zip(*(_read_batch(folder/f, spec.label_key) for f in spec.files(split)))
+    xs, ys = zip(*(_read_batch(folder/f, spec.label_key, spec.n_classes) for f in spec.files(split)))
     return np.ascontiguousarray(np.concatenate(xs)), np.concatenate(ys)
 
 # %% ../nbs/01_data.ipynb #c016
@@ -158,7 +174,11 @@ def cifar_classes(root=None, name='cifar10') -> list[str]:
     meta = safe_load_pickle(data_dir(root)/spec.folder/spec.meta_file, encoding='latin1')
     if not isinstance(meta, dict) or spec.names_key not in meta:
         raise DataError(f"{data_dir(root)/spec.folder/spec.meta_file} has no `{spec.names_key}`: replace it with the official file.")
-    return list(meta[spec.names_key])
+    names = meta[spec.names_key]
+    if not isinstance(names, (list, tuple)) or len(names) != spec.n_classes or not all(isinstance(n, str) for n in names):
+        raise DataError(f"{data_dir(root)/spec.folder/spec.meta_file}: `{spec.names_key}` must list the {spec.n_classes} class names of "
+                        f"{spec.name}, not {str(names)[:80]}. The file is corrupt or of another data set; replace it with the official one.")
+    return list(names)
 
 # %% ../nbs/01_data.ipynb #c018
 def find_cifar_root(name='cifar10', *candidates) -> Path|None:

@@ -6,6 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/masks.html.md"""
 
 # %% ../nbs/10_masks.ipynb #c003
 from __future__ import annotations
+import numbers
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastai.callback.core import Callback
 from .core import *
@@ -21,6 +22,9 @@ PRUNABLE_TYPES = (nn.Conv2d, nn.Linear)
 
 def check_sparsity(s:float) -> float:
     "`s` as a float in [0, 1), or a `ValueError` that says what sparsity means."
+    if isinstance(s, bool) or not (isinstance(s, numbers.Real) or torch.is_tensor(s) and s.numel() == 1 and not s.dtype == torch.bool):
+        # '0.5' or True would pass float() and then mislabel a run; numpy numbers and one-element tensors are fine
+        raise ValueError(f"sparsity must be a number in [0, 1) (the fraction of prunable weights set to zero), not {s!r} ({type(s).__name__}).")
     s = float(s)
     if not 0 <= s < 1:
         raise ValueError(f"sparsity must be in [0, 1) (the fraction of prunable weights set to zero; 0.9 keeps 10%), not {s}.")

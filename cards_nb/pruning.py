@@ -7,6 +7,7 @@ Docs: https://cards-nb.github.io/cards-nb/pruning.html.md"""
 # %% ../nbs/11_pruning.ipynb #c003
 from __future__ import annotations
 import copy, math
+from pathlib import Path
 from typing import Callable
 import numpy as np, torch, torch.nn as nn
 from fastcore.basics import ifnone, store_attr
@@ -16,6 +17,7 @@ from fastai.metrics import ValueMetric
 from .core import *
 from .masks import *
 from .masks import _Masked
+from .train import save_checkpoint, read_checkpoint
 
 # %% auto #0
 __all__ = ['CONTEXTS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner', 'sparsity_metric',
@@ -86,7 +88,7 @@ class RewindPoint(Callback):
     def __init__(self, epoch:int=0, path=None): self.rewind_epoch, self.path, self.state = epoch, path, None
     def _save(self):
         self.state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        if self.path: atomic_save({k: v.cpu() for k, v in self.state.items()}, self.path)   # survives an interrupted run
+        if self.path: save_checkpoint(self.model, self.path)   # survives an interrupted run (checksummed, read back safely)
     def before_train(self):
         if self.rewind_epoch == 0 and self.train_iter == 0: self._save()
     def after_epoch(self):   # the end of epoch e is the start of epoch e + 1
@@ -150,7 +152,11 @@ def train_dense(learn:Learner, epochs:int|None=None, rewind_epoch:int=0, fit:Cal
     if not 0 <= rewind_epoch <= epochs: raise ValueError(f"rewind_epoch={rewind_epoch} is never reached in {epochs} epochs: use 0 (the initialisation) up to {epochs}.")
     rp = RewindPoint(rewind_epoch, rewind_path)
     fit(learn, epochs, cbs=rp, name='dense')
-    if rp.state is None and rewind_path is not None: return torch.load(rewind_path, map_location='cpu', weights_only=True)  # a resumed run
+    if rp.state is None and rewind_path is not None:   # a resumed run: the rewind point was saved by the interrupted one
+        if not Path(rewind_path).exists():
+            raise CheckpointError(f"The rewind point {rewind_path} is missing, but the dense phase it belongs to is done. Delete "
+                                  "the dense checkpoint beside it to train the dense network again, or pass rewind_path=None.")
+        return read_checkpoint(rewind_path)['state_dict']
     return rp.state
 
 def fine_tune_pruned(learn:Learner, sparsity:float, epochs:int|None=None, steps:int=1, lr_scale:float=0.1, **kw) -> list[dict]:

@@ -16,8 +16,8 @@ from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, EXTRA_CORRUPTIONS, 
 from .cifar_c import load_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'accuracy_on', 'evaluate_robustness', 'corruption_errors', 'robustness_summary',
-           'plot_corruption_bars', 'plot_severity']
+__all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', 'evaluate_robustness', 'corruption_errors',
+           'robustness_summary', 'plot_corruption_bars', 'plot_severity']
 
 # %% ../nbs/22_robustness.ipynb #c006
 def _as_fn(model, device):
@@ -31,6 +31,22 @@ def _as_fn(model, device):
     if not callable(model): raise ValueError(f"model must be a nn.Module, a Learner or a function of a batch, not {type(model).__name__}.")
     return model, get_device(device), lambda: None
 
+def check_eval_data(images, labels, what:str='the images'):
+    "Refuse, with what is expected, anything but uint8 images `(N, 32, 32, 3)` and N integer class labels (1-D)."
+    shape, dtype = tuple(getattr(images, 'shape', ())), getattr(images, 'dtype', None)
+    if dtype not in (np.uint8, torch.uint8):
+        hint = " Float images in [0, 1]? Use (x * 255).round().astype('uint8')." if dtype is not None and 'float' in str(dtype) else ''
+        raise ValueError(f"{what} must be uint8 (N, 32, 32, 3) in 0..255, as load_cifar returns, not {dtype} {shape}.{hint}")
+    if len(shape) != 4 or shape[1:] != (32, 32, 3):
+        hint = " Channels first? Use x.transpose(0, 2, 3, 1)." if len(shape) == 4 and shape[1] == 3 else " Resize to 32x32 (the CIFAR models' input)."
+        raise ValueError(f"{what} must have shape (N, 32, 32, 3), not {shape}.{hint}")
+    y = labels.detach().cpu().numpy() if torch.is_tensor(labels) else np.asarray(labels)
+    if y.ndim != 1 or not (np.issubdtype(y.dtype, np.integer) or len(y) == 0):
+        raise ValueError(f"The labels of {what} must be a 1-D array of integer class indices, not {y.dtype} {y.shape}.")
+    if len(y) != shape[0]: raise ValueError(f"{what}: {shape[0]} images but {len(y)} labels.")
+    if len(y) == 0: raise ValueError(f"{what}: no images to evaluate.")
+    if y.min() < 0: raise ValueError(f"The labels of {what} must be class indices 0..C-1, but one is {y.min()}.")
+
 @torch.inference_mode()
 def _accuracy(fn, dev, images, labels, bs:int) -> float:
     pipe, correct = BatchPipeline('none'), 0
@@ -38,13 +54,16 @@ def _accuracy(fn, dev, images, labels, bs:int) -> float:
         x = torch.from_numpy(np.array(images[i:i + bs], dtype=np.uint8)).to(dev)   # a copy: memmaps are read-only
         y = torch.as_tensor(np.array(labels[i:i + bs], dtype=np.int64), device=dev)
         xb, yb = pipe((x, y))
-        correct += (fn(xb).argmax(-1) == yb).sum().item()
+        out = fn(xb)
+        if int(yb.max()) >= out.shape[-1]:   # else a label no output can match just counts as wrong
+            raise ValueError(f"A label is {int(yb.max())}, but the model has {out.shape[-1]} outputs (classes 0..{out.shape[-1] - 1}): "
+                             "labels and model are of different data sets.")
+        correct += (out.argmax(-1) == yb).sum().item()
     return correct / len(labels)
 
 def accuracy_on(model, images, labels, bs:int=256, device=None) -> float:
     "Top-1 accuracy of `model` (module, Learner or function of a normalized batch) on uint8 `images` (N, 32, 32, 3)."
-    if len(images) != len(labels): raise ValueError(f"{len(images)} images but {len(labels)} labels.")
-    if len(labels) == 0: raise ValueError("No images to evaluate.")
+    check_eval_data(images, labels)
     fn, dev, restore = _as_fn(model, device)
     try: return _accuracy(fn, dev, images, labels, bs)
     finally: restore()
@@ -58,12 +77,14 @@ def _blocks(data, corruptions, severities, dataset):
         names, sevs = tuple(data), tuple(severities or SEVERITIES)
         for c in names:
             if c not in CORRUPTIONS: raise _unknown(c)
+            _check_stacked(c, *data[c], sevs)
         def get(c, s):
             x, y = data[c]; n = len(y) // len(sevs); i = sevs.index(s)
             return x[i*n:(i+1)*n], y[i*n:(i+1)*n]
     else:
         folder = cifar_c_folder(data, dataset)
         names, sevs = cifar_c_corruptions(folder), tuple(severities or cifar_c_severities(folder))
+        if not names: raise DataError(f"{folder} holds no corruption files (<corruption>.npy): make them with `cards-nb make-cifar-c --out {folder}`, or copy the official ones there.")
         get = lambda c, s: load_cifar_c(folder, c, s, dataset)
     if corruptions is not None:
         for c in corruptions:
@@ -71,6 +92,15 @@ def _blocks(data, corruptions, severities, dataset):
             if c not in names: raise DataError(f"Corruption {c} is not in the data (it has {', '.join(names)}); make it with `cards-nb make-cifar-c`.")
         names = tuple(c for c in CORRUPTIONS if c in corruptions)
     return names, sevs, get
+
+def _check_stacked(c, x, y, sevs):
+    "A dict entry holds the images of every severity stacked, each block with the same labels (as CIFAR-C stores them)."
+    if not sevs: raise ValueError("severities is empty: pass some of 1..5.")
+    check_eval_data(x, y, f"data[{c!r}]")
+    y = np.asarray(y)
+    if len(y) % len(sevs) or any((y[:len(y) // len(sevs)] != b).any() for b in np.split(y, len(sevs))[1:]):
+        raise ValueError(f"data[{c!r}] must stack {len(sevs)} severities {sevs} of the same images (equal label blocks, as in "
+                         f"CIFAR-C), but its {len(y)} labels are not {len(sevs)} equal blocks. For one severity s pass severities=(s,).")
 
 def _load_rows(out, name) -> list[dict]:
     if out is None or not Path(out).exists(): return []
@@ -85,6 +115,7 @@ def _save_rows(out, rows):
 def evaluate_robustness(model, data, clean=None, name:str='model', corruptions=None, severities=None, dataset='cifar10',
                         bs:int=256, device=None, out=None, show_progress:bool=True) -> pd.DataFrame:
     "Accuracy of `model` on `clean` (images, labels) and each corruption x severity of `data` (a CIFAR-C folder or dict); rows (model, corruption, severity, accuracy)."
+    if clean is not None: check_eval_data(*clean, 'the clean test set')
     names, sevs, get = _blocks(data, corruptions, severities, dataset)
     rows = _load_rows(out, name)
     done = {(r['model'], r['corruption'], r['severity']) for r in rows}

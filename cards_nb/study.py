@@ -42,7 +42,8 @@ class Study:
     width:int|None = 8               # their ResNet width (None: the architecture's default)
     supermask_arch:str = 'resnet18'  # EP and biprop
     supermask_width:int|None = 16
-    epochs:int = 6                   # dense training, GMP, and each LTH/LRR round
+    epochs:int = 6                   # dense training and GMP (the dense phase FT, LTH and LRR start from)
+    round_epochs:int|None = None     # LTH/LRR: each round (None: epochs)
     ft_epochs:int = 2                # FT: fine-tuning after pruning
     supermask_epochs:int = 6
     bs:int = 64
@@ -78,7 +79,7 @@ class Study:
 def _positive(st, *names, zero:bool=False):
     for k in names:
         v = getattr(st, k)
-        if v is None and k in ('width', 'supermask_width', 'test_images', 'c_images', 'deck_epochs'): continue
+        if v is None and k in ('width', 'supermask_width', 'round_epochs', 'test_images', 'c_images', 'deck_epochs'): continue
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (0 if zero else 1):
             raise ValueError(f"Study setting {k}={v!r}: must be {'a non-negative' if zero else 'a positive'} integer.")
 
@@ -91,7 +92,7 @@ def _subset(st, k, allowed):
 
 def _validate(st:Study):
     if st.dataset not in DATASETS: raise ValueError(f"Study setting dataset={st.dataset!r}: use one of {', '.join(DATASETS)}.{suggest(st.dataset, DATASETS)}")
-    _positive(st, 'width', 'supermask_width', 'epochs', 'supermask_epochs', 'bs', 'test_images', 'c_images', 'deck_epochs')
+    _positive(st, 'width', 'supermask_width', 'epochs', 'round_epochs', 'supermask_epochs', 'bs', 'test_images', 'c_images', 'deck_epochs')
     _positive(st, 'ft_epochs', 'rewind_epoch', 'heat_map_images', 'deck_k', zero=True)
     for k in ('lr', 'supermask_lr', 'rate'):
         v = getattr(st, k)
@@ -118,9 +119,9 @@ def _validate(st:Study):
 # %% ../nbs/50_study.ipynb #c010
 STUDIES = {
     'quick': Study(epochs=4, ft_epochs=2, supermask_epochs=4, c_images=100, heat_map_images=16, deck_epochs=3),
-    'cpu': Study('cpu', 'cifar10', width=16, supermask_width=32, epochs=12, ft_epochs=4, supermask_epochs=6, bs=128,
-                 lr=0.1, supermask_lr=0.1, sparsities=(0.5, 0.9), rate=0.7, c_images=300, heat_map_images=48,
-                 deck_k=1, deck_method='gmp', deck_sparsity=0.9),
+    'cpu': Study('cpu', 'cifar10', width=16, supermask_width=32, epochs=30, round_epochs=12, ft_epochs=4, supermask_epochs=6,
+                 bs=128, lr=0.1, supermask_lr=0.1, sparsities=(0.5, 0.9), rate=0.7, c_images=300, heat_map_images=48,
+                 deck_k=1, deck_method='gmp', deck_sparsity=0.9, deck_epochs=12),
     'paper': Study('paper', 'cifar10', arch='lrr_resnet18', width=None, supermask_arch='wide_preact_resnet18', supermask_width=None,
                    epochs=160, ft_epochs=40, supermask_epochs=160, bs=128, lr=0.1, supermask_lr=0.1,
                    sparsities=(0.5, 0.6, 0.8, 0.9, 0.95), rate=0.2, c_images=None, heat_map_images=1000,
@@ -178,7 +179,7 @@ def _preset(st:Study, supermask:bool=False) -> Preset:
 def _settings(st:Study, method:str) -> dict:
     "The `compress` settings of `method` in this study."
     if method in ('ep', 'biprop'): return {}
-    return dict(ft_epochs=st.ft_epochs, rate=st.rate, rewind_epoch=st.rewind_epoch)
+    return dict(ft_epochs=st.ft_epochs, rate=st.rate, rewind_epoch=st.rewind_epoch, round_epochs=st.round_epochs)
 
 def _record(st, method, target, sparsity, seed, epochs, path, supermask=False, **extra) -> dict:
     name = 'dense' if method == 'dense' else f'{method}-{target:g}'
@@ -198,7 +199,7 @@ def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, 
         _, res = compress(m, s, ps if sm else p, root=root, seed=seed, out_dir=runs, **_settings(st, m))
         if m in ('lth', 'lrr'):
             for r in res['rounds']:
-                recs.append(_record(st, m, r['target'], r['sparsity'], seed, st.epochs * (1 + r['round']),
+                recs.append(_record(st, m, r['target'], r['sparsity'], seed, st.epochs + r['round'] * ifnone(st.round_epochs, st.epochs),
                                     Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s))
         else:
             epochs = st.supermask_epochs if sm else st.epochs + (st.ft_epochs if m == 'ft' else 0)

@@ -24,8 +24,8 @@ from .data import get_dls, AugMixJSD
 from .models import get_model, num_params
 
 # %% auto #0
-__all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'card_learner', 'save_checkpoint',
-           'read_checkpoint', 'load_checkpoint', 'TrainCheckpoint', 'train_run']
+__all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'card_learner', 'content_digest',
+           'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'TrainCheckpoint', 'train_run']
 
 # %% ../nbs/03_train.ipynb #c005
 @dataclass(frozen=True)
@@ -110,28 +110,62 @@ def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None,
 # %% ../nbs/03_train.ipynb #c018
 CHECKPOINT_FORMAT = 'cards-nb-checkpoint-v1'
 
+def content_digest(obj) -> str:
+    "sha256 of nested plain data and tensors (dtype, shape and bytes), keys in sorted order: what a checkpoint holds."
+    h = hashlib.sha256()
+    def walk(o):
+        if torch.is_tensor(o):
+            t = o.detach().cpu().contiguous()
+            h.update(f"T{t.dtype}{tuple(t.shape)}".encode()); h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif isinstance(o, dict):
+            h.update(b'{')
+            for k in sorted(o, key=repr): h.update(repr(k).encode()); walk(o[k])
+            h.update(b'}')
+        elif isinstance(o, (list, tuple)):
+            h.update(b'[')
+            for v in o: walk(v)
+            h.update(b']')
+        else: h.update(repr(o).encode())
+    walk(obj)
+    return h.hexdigest()
+
 def save_checkpoint(model:nn.Module, path, **extra) -> Path:
-    "Atomically save `model`'s weights and architecture spec, plus plain-data `extra` (epoch, metrics, optimizer state)."
+    "Atomically save `model`'s weights and architecture spec, plus plain-data `extra` (epoch, metrics, optimizer state), with a checksum."
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    return atomic_save(dict(format=CHECKPOINT_FORMAT, spec=getattr(model, 'spec', type(model).__name__), state_dict=sd, **extra), path)
+    ck = dict(format=CHECKPOINT_FORMAT, spec=getattr(model, 'spec', type(model).__name__), state_dict=sd, **extra)
+    return atomic_save(dict(ck, sha256=content_digest(ck)), path)
 
 # %% ../nbs/03_train.ipynb #c019
 def read_checkpoint(path) -> dict:
     "The checkpoint at `path` as a dict, read with `weights_only=True`; `CheckpointError` when unreadable."
     path = Path(path)
     if not path.exists(): raise CheckpointError(f"No checkpoint at {path}.")
+    if path.is_dir(): raise CheckpointError(f"{path} is a folder, not a checkpoint file.")
+    if path.stat().st_size == 0: raise CheckpointError(f"{path} is empty (0 bytes): a run was killed before its first save, or the copy failed. Delete it and train again.")
     try: ck = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
-        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0]}). It is "
-                              "truncated, corrupt, or contains Python objects that are not weights (which are never "
-                              "loaded). Delete it and train again, or re-download it.") from e
+        if 'weights_only' in str(e) or 'Unsupported global' in str(e) or 'Unsupported operand' in str(e):
+            # torch's own message suggests weights_only=False, i.e. running the file's code: not advice to pass on
+            raise CheckpointError(f"{path} holds Python objects besides tensors and plain data, and loading them could run "
+                                  "code, so cards-nb does not load it. cards-nb reads weights only. If you trust the file's "
+                                  "source, convert it once in a separate session: load the state dict yourself and "
+                                  "re-save it with `torch.save(state_dict, path)` or `save_checkpoint(model, path)`.") from None
+        first = (str(e).splitlines() or [''])[0][:200]
+        raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {first}). It is truncated or "
+                              "corrupt. Delete it and train again, or copy it again.") from None
     if not isinstance(ck, dict): raise CheckpointError(f"{path} holds a {type(ck).__name__}, not a checkpoint or state dict.")
-    return ck if ck.get('format') == CHECKPOINT_FORMAT else dict(spec=None, state_dict=ck)
+    if ck.get('format') != CHECKPOINT_FORMAT: return dict(spec=None, state_dict=ck)
+    if 'sha256' in ck and ck.pop('sha256') != content_digest(ck):
+        raise CheckpointError(f"{path}: checksum mismatch, the checkpoint was altered or damaged after it was written. "
+                              "Delete it and train again (a resumable run redoes only the lost epochs), or copy it again.")
+    if not isinstance(ck.get('state_dict'), dict): raise CheckpointError(f"{path} is a cards-nb checkpoint without a state dict: it is damaged.")
+    return ck
 
 # %% ../nbs/03_train.ipynb #c020
 def _state_dict_problems(model, sd) -> list[str]:
     own = model.state_dict()
-    missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
+    # masked layers take dense weights (their masks start all ones), so a dense checkpoint's missing masks are fine
+    missing, extra = [k for k in own if k not in sd and not (k.endswith('.mask') and k[:-5] + '.weight' in sd)], [k for k in sd if k not in own]
     shapes = [f"{k}: {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in own if k in sd and torch.is_tensor(sd[k]) and sd[k].shape != own[k].shape]
     return ([f"missing {missing[:3]}{'...' if len(missing) > 3 else ''}"] if missing else []) + \
            ([f"unexpected {extra[:3]}{'...' if len(extra) > 3 else ''}"] if extra else []) + \
