@@ -17,7 +17,7 @@ from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, _unknown
 
 
 # %% auto #0
-__all__ = ['CIFAR_C_ARCHIVES', 'CIFAR_C_FORMAT', 'CifarCArchive', 'download_cifar_c', 'data_hash', 'make_cifar_c',
+__all__ = ['CIFAR_C_ARCHIVES', 'CIFAR_C_FORMAT', 'CifarCArchive', 'download_cifar_c', 'data_hash', 'verify_npy', 'make_cifar_c',
            'cifar_c_severities', 'cifar_c_corruptions', 'cifar_c_folder', 'load_cifar_c']
 
 # %% ../nbs/21_cifar_c.ipynb #c006
@@ -69,8 +69,35 @@ def _valid_npy(path, shape) -> bool:
     except Exception: return False
     return a.dtype == np.uint8 and a.shape == tuple(shape)
 
+class _Sha256Writer:
+    "A write-only file that only hashes what is written (to checksum an .npy without a second copy in memory)."
+    def __init__(self): self.h = hashlib.sha256()
+    def write(self, b): self.h.update(b); return len(b)
+
+def _checksum_path(path) -> Path: return Path(str(path) + '.sha256')
+
 def _save_npy(path, arr):
+    "Write `arr` atomically, its checksum first: a file with a checksum beside it is verified when it is read."
+    w = _Sha256Writer(); np.save(w, arr, allow_pickle=False)
+    with atomic_write(_checksum_path(path), 'w') as f: f.write(w.h.hexdigest() + '\n')
     with atomic_write(path) as f: np.save(f, arr, allow_pickle=False)
+
+_VERIFIED = {}   # (path, size, mtime) of files whose checksum matched: a file is hashed once per process, not per severity
+
+def verify_npy(path) -> bool:
+    "Whether the `.npy` at `path` matches the checksum written beside it (`True` when it has none: an official file); `DataError` if not."
+    path, cs = Path(path), _checksum_path(path)
+    if not cs.exists(): return True
+    st = path.stat(); key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key in _VERIFIED: return True
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 22), b''): h.update(b)
+    if h.hexdigest() != cs.read_text().strip():
+        raise DataError(f"{path}: checksum mismatch, the file was altered or damaged after it was written. Delete it and "
+                        f"make it again (`cards-nb make-cifar-c` with the same folder remakes only what is missing).")
+    _VERIFIED[key] = True
+    return True
 
 def _write_meta(out, meta):
     with atomic_write(out/'meta.json', 'w') as f: json.dump(meta, f, indent=1)
@@ -162,17 +189,35 @@ def _prepare(out:Path, meta:dict, labels, corruptions, k:int, n:int) -> list[str
     todo = []
     for name in corruptions:
         path = out/f'{name}.npy'
-        if path.exists() and _valid_npy(path, (k*n, 32, 32, 3)): continue
-        if path.exists(): warnings.warn(f"{path} is damaged (wrong shape or truncated); making it again.")
+        if path.exists() and _valid_npy(path, (k*n, 32, 32, 3)):
+            try:
+                if verify_npy(path): continue
+            except DataError: pass
+        if path.exists(): warnings.warn(f"{path} is damaged (wrong shape, truncated or altered); making it again.")
         todo.append(name)
     return todo
+
+@contextlib.contextmanager
+def _main_not_rerun():
+    # the workers need only cards_nb; a script without an `if __name__ == '__main__':` guard would otherwise run again
+    # in each of them, and its make_cifar_c call, finding the folder locked, kill the worker and hang the parent
+    "While processes are spawned, hide the `__main__` script from them."
+    import sys
+    main = sys.modules.get('__main__')
+    saved = {k: main.__dict__[k] for k in ('__file__', '__spec__') if main is not None and k in main.__dict__}
+    try:
+        if main is not None: main.__dict__.pop('__file__', None); main.__spec__ = None
+        yield
+    finally:
+        if main is not None: main.__dict__.update(saved)
 
 def _make_in_processes(out, images, todo, severities, seed, device, chunk, workers, show_progress, on_block):
     "One file per task in `workers` spawned processes ('spawn': forking a process whose torch threads run can hang)."
     from cards_nb.cifar_c import _worker_init, _worker_make   # by module, which spawned processes can import (a notebook's __main__ they cannot)
     ctx, device = multiprocessing.get_context('spawn'), get_device(device)   # the workers need not look for a GPU
     with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_worker_init, initargs=(images,)) as pool:
-        futures = [pool.submit(_worker_make, (out, name, severities, seed, device, chunk)) for name in todo]
+        with _main_not_rerun():   # the pool starts its processes on these submits
+            futures = [pool.submit(_worker_make, (out, name, severities, seed, device, chunk)) for name in todo]
         try:
             done = as_completed(futures)
             for f in (progress_bar(done, total=len(todo), leave=False) if show_progress else done):
@@ -218,6 +263,7 @@ def load_cifar_c(root=None, name:str='gaussian_noise', severity:int|None=None, d
     if not path.exists():
         raise DataError(f"{path} is missing. Make it with `cards-nb make-cifar-c --out {folder} --corruptions {name}` "
                         "(with the same images and seed), or copy the official file there.")
+    verify_npy(path); verify_npy(folder/'labels.npy')
     try: x, y = np.load(path, mmap_mode='r', allow_pickle=False), np.load(folder/'labels.npy', mmap_mode='r', allow_pickle=False)
     except (OSError, ValueError) as e:
         raise DataError(f"{path} or its labels.npy is unreadable ({e}): truncated or corrupt. Delete it and make or copy it again.") from e

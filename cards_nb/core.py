@@ -102,7 +102,21 @@ def _np_global(*names):
 
 _reconstruct = _np_global('numpy._core.multiarray._reconstruct', 'numpy.core.multiarray._reconstruct')
 _scalar = _np_global('numpy._core.multiarray.scalar', 'numpy.core.multiarray.scalar')
+_frombuffer = _np_global('numpy._core.numeric._frombuffer', 'numpy.core.numeric._frombuffer')   # protocol-5 arrays
+
+def _plain(kind):
+    "`bytes`/`bytearray` as pickles call them (empty, or text with its encoding): never from a size, which would allocate it."
+    def make(*args):
+        if not args: return kind()
+        if len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], str): return kind(args[0], args[1])
+        if len(args) == 1 and isinstance(args[0], (bytes, bytearray)): return kind(args[0])
+        raise UnsafePickleError(f"refusing {kind.__name__}{tuple(type(a).__name__ for a in args)}: plain data never builds it so.")
+    return make
+
 SAFE_PICKLE_GLOBALS = {
+    ('numpy.core.numeric', '_frombuffer'): _frombuffer, ('numpy._core.numeric', '_frombuffer'): _frombuffer,
+    ('__builtin__', 'bytes'): _plain(bytes), ('builtins', 'bytes'): _plain(bytes),
+    ('__builtin__', 'bytearray'): _plain(bytearray), ('builtins', 'bytearray'): _plain(bytearray),
     ('numpy.core.multiarray', '_reconstruct'): _reconstruct, ('numpy._core.multiarray', '_reconstruct'): _reconstruct,
     ('numpy.core.multiarray', 'scalar'): _scalar, ('numpy._core.multiarray', 'scalar'): _scalar,
     ('numpy', 'ndarray'): np.ndarray, ('numpy', 'dtype'): np.dtype,
