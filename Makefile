@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/compression.py
 	$(BIN)/python benchmarks/corruptions.py
 	$(BIN)/python benchmarks/decks.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) _docs _proc runs

@@ -290,7 +290,8 @@ def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') ->
     "The model described by verified `card` metadata and its `tensors` (what `read_card` returns); `where` names them in errors."
     try:
         spec, infos, names = card['spec'], card['layers'], card['tensors']
-        _check_shapes(spec, card.get('bn', 'affine'), infos, {k: tensors[k] for k in names}, _nbytes(tensors.values()), where)
+        nbytes = sum(t.numel() * t.element_size() for t in tensors.values())
+        _check_shapes(spec, card.get('bn', 'affine'), infos, {k: tensors[k] for k in names}, nbytes, where)
         model = _build(spec, bn=card.get('bn', 'affine'))
         layers, sd = dict(model.named_modules()), {k: tensors[k] for k in names}
         for name, info in infos.items():

@@ -8,6 +8,10 @@ Docs: https://cards-nb.github.io/cards-nb/core.html.md"""
 from __future__ import annotations
 import os, io, pickle, tempfile, contextlib, difflib, warnings
 from pathlib import Path
+# OpenMP threads that spin while they wait make torch many times slower when another process shares the cores
+# (measured on 2 cores beside a busy process: fog on 1017 images 2.1 s with spinning waiters, 0.046 s with sleeping
+# ones; benchmarks/load.py). Read when the OpenMP runtime loads, i.e. only if cards_nb is imported before torch.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import numpy as np, torch
 from fastcore.basics import ifnone
 # fastai 2.8 decorates a few layers with `torch.jit.script`, which torch 2.14 deprecates with a warning at import time:
@@ -140,7 +144,7 @@ def safe_load_pickle(path, encoding='bytes'):
     "Load a plain-data pickle at `path` (dicts, lists, str, bytes, NumPy arrays) without executing any code."
     path = Path(path)
     if not path.exists(): raise DataError(f"{path} is missing. Download the official archive again (or point the data directory elsewhere).")
-    with open(path, 'rb') as f:
+    with io.BytesIO(path.read_bytes()) as f:   # from memory: a damaged length field reads short instead of allocating its claim
         try: return RestrictedUnpickler(f, name=str(path), encoding=encoding).load()
         except UnsafePickleError: raise
         except Exception as e:

@@ -108,7 +108,8 @@ def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None,
     return self
 
 # %% ../nbs/03_train.ipynb #c018
-CHECKPOINT_FORMAT = 'cards-nb-checkpoint-v1'
+CHECKPOINT_FORMAT = 'cards-nb-checkpoint-v2'   # v2: with a content checksum, which v1 files (read as they are) lack
+_LEGACY_FORMATS = ('cards-nb-checkpoint-v1',)
 
 def content_digest(obj) -> str:
     "sha256 of nested plain data and tensors (dtype, shape and bytes), keys in sorted order: what a checkpoint holds."
@@ -154,8 +155,13 @@ def read_checkpoint(path) -> dict:
         raise CheckpointError(f"{path} is not a readable checkpoint ({type(e).__name__}: {first}). It is truncated or "
                               "corrupt. Delete it and train again, or copy it again.") from None
     if not isinstance(ck, dict): raise CheckpointError(f"{path} holds a {type(ck).__name__}, not a checkpoint or state dict.")
-    if ck.get('format') != CHECKPOINT_FORMAT: return dict(spec=None, state_dict=ck)
-    if 'sha256' in ck and ck.pop('sha256') != content_digest(ck):
+    if ck.get('format') in _LEGACY_FORMATS: return ck
+    if ck.get('format') != CHECKPOINT_FORMAT:
+        if {'format', 'sha256', 'state_dict'} & set(ck):   # ours, with its format string damaged (or from a newer version)
+            raise CheckpointError(f"{path} is a cards-nb checkpoint of unknown format {str(ck.get('format'))[:60]!r}: damaged, or written "
+                                  "by a newer cards-nb. Delete it and train again, or upgrade cards-nb.")
+        return dict(spec=None, state_dict=ck)   # a plain state dict (torch.save(model.state_dict()))
+    if 'sha256' not in ck or ck.pop('sha256') != content_digest(ck):
         raise CheckpointError(f"{path}: checksum mismatch, the checkpoint was altered or damaged after it was written. "
                               "Delete it and train again (a resumable run redoes only the lost epochs), or copy it again.")
     if not isinstance(ck.get('state_dict'), dict): raise CheckpointError(f"{path} is a cards-nb checkpoint without a state dict: it is damaged.")
