@@ -216,7 +216,8 @@ def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the 
 def presets():
     "List the training presets and their hyperparameters."
     from cards_nb.train import PRESETS
-    rows = [dict(name=n, run_name=p.run_name, **{k: v for k, v in p.hparams.items() if k != 'arch_kw'}) for n, p in PRESETS.items()]
+    rows = [dict(name=n, run_name=p.run_name, **{k: v if k != 'arch_kw' else ','.join(f'{a}={b}' for a, b in v) or '(default)'
+                                                 for k, v in p.hparams.items()}) for n, p in PRESETS.items()]
     print(results_table(rows, list(rows[0])))
 
 # %% ../nbs/90_cli.ipynb #c013
@@ -273,6 +274,8 @@ def main(argv:list[str]|None=None):
     "Entry point of the `cards-nb` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ('-h', '--help', 'help'): print(_usage()); return 0
+    if argv[0] in ('--version', '-V', 'version'):
+        from cards_nb import __version__; print(f"cards-nb {__version__}"); return 0
     name = argv[0]
     if name not in COMMANDS: print(f"cards-nb: unknown command {name!r}.{suggest(name, COMMANDS)}\n\n{_usage()}", file=sys.stderr); return 2
     f = COMMANDS[name]

@@ -143,7 +143,8 @@ def _read_batch(path, label_key:bytes, n_classes:int=10):
         raise DataError(f"{path} is missing: the CIFAR folder is incomplete. Delete {path.parent} and run again to "
                         "download it, or copy the complete official folder there.")
     d = safe_load_pickle(path, encoding='bytes')
-    data, labels = (d.get(k) if isinstance(d, dict) else None for k in (b'data', label_key))
+    # official batches have bytes keys (Python 2 pickles); re-pickled copies (Python 3, torchvision-made) have str keys
+    data, labels = (d.get(k, d.get(k.decode())) if isinstance(d, dict) else None for k in (b'data', label_key))
     if not isinstance(data, np.ndarray) or labels is None:
         raise DataError(f"{path} is not a CIFAR batch: it has no `data` array or no `{label_key.decode()}` list.")
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3*32*32 or len(labels) != len(data):
