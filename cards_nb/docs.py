@@ -1,4 +1,4 @@
-"""README.md and the documentation site from the notebooks: through nbdev and Quarto when Quarto is installed, and through nbconvert otherwise.
+"""README.md and the documentation site from the notebooks: through nbdev and Quarto when Quarto is installed, and otherwise through nbconvert (README) and MkDocs with the Material theme (site).
 
 Docs: https://cards-nb.github.io/cards-nb/docs.html.md"""
 
@@ -12,7 +12,8 @@ import nbformat
 from .core import atomic_write, CardsError
 
 # %% auto #0
-__all__ = ['doc_notebook', 'build_readme', 'build_docs', 'readme_cli', 'docs_cli']
+__all__ = ['doc_notebook', 'build_readme', 'page_name', 'math_to_mathml', 'api_entry', 'build_site', 'build_docs', 'readme_cli',
+           'docs_cli', 'find_chromium', 'check_site']
 
 # %% ../nbs/91_docs.ipynb #c005
 _DIRECTIVE = re.compile(r'^\s*#\|\s*(.*)$')
@@ -55,30 +56,153 @@ def build_readme(path='.') -> Path:
     with atomic_write(root/'README.md', 'w') as f: f.write(note + body.strip() + '\n')
     return root/'README.md'
 
-# %% ../nbs/91_docs.ipynb #c008
-_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head><body>
-<nav><a href="index.html">cards-nb</a></nav>{body}</body></html>"""
+# %% ../nbs/91_docs.ipynb #c007b
+def page_name(nb_path) -> str:
+    "The page of a notebook, as nbdev's Quarto sites name it: the file name without its number prefix (`15_compress` -> `compress`)."
+    return re.sub(r'^\d+[a-z]?_', '', Path(nb_path).stem)
 
+_MATH = re.compile(r'(?<![\\$])\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])', re.S)
+_CODE = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)
+
+def math_to_mathml(md:str) -> str:
+    "Markdown with its `$...$` and `$$...$$` TeX turned into MathML, which browsers render with no script and no network."
+    from latex2mathml.converter import convert
+    def one(m):
+        tex, block = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+        try: return convert(tex.strip(), display='block' if block else 'inline')
+        except Exception: return m.group(0)   # not TeX after all (a price in dollars): left as written
+    # code spans and fences keep their dollars
+    return ''.join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(_CODE.split(md)))
+
+def _params(obj) -> list[tuple[str, str, str]]:
+    "(name, default, doc) of each parameter of `obj`, with fastcore's docments comments as their docs."
+    import inspect
+    from fastcore.docments import docments
+    try: sig = inspect.signature(obj)
+    except (TypeError, ValueError): return []
+    try: docs = docments(obj, full=True)
+    except Exception: docs = {}
+    out = []
+    for n, p in sig.parameters.items():
+        if n in ('self', 'cls'): continue
+        d = docs.get(n, {}) if isinstance(docs, dict) else {}
+        out.append((n, '' if p.default is inspect.Parameter.empty else repr(p.default), (d.get('docment') or '') if isinstance(d, dict) else ''))
+    return out
+
+def _signature(obj, name:str) -> str:
+    "`name(a:int=1, ...)` with annotations as written (postponed annotations are strings: shown without quotes)."
+    import inspect
+    try: sig = inspect.signature(obj)
+    except (TypeError, ValueError): return name
+    def one(p):
+        s = ('*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else '') + p.name
+        if p.annotation is not p.empty: s += ':' + (p.annotation if isinstance(p.annotation, str) else inspect.formatannotation(p.annotation))
+        if p.default is not p.empty: s += '=' + repr(p.default)
+        return s
+    ret = sig.return_annotation
+    ret = '' if ret is sig.empty else ' -> ' + (ret if isinstance(ret, str) else inspect.formatannotation(ret))
+    return f"{name}({', '.join(one(p) for p in sig.parameters.values())}){ret}"
+
+def api_entry(obj, name:str) -> str:
+    "The Markdown API entry of `obj`: a heading (an anchor per name), the signature, the docstring, a table of documented parameters."
+    import inspect
+    sig = _signature(obj, name) if callable(obj) else f"{name} = {obj!r}"[:300]
+    kind = 'class' if inspect.isclass(obj) else 'function' if callable(obj) else 'constant'
+    doc = inspect.getdoc(obj) if callable(obj) else ''
+    lines = [f'### `{name}` {{ #{name} }}', '', f'<small>{kind}</small>', '', '```python', sig, '```', '']
+    if doc: lines += [doc, '']
+    ps = [p for p in _params(obj) if p[2]] if callable(obj) else []
+    if ps: lines += ['| parameter | default | |', '|---|---|---|'] + [f'| `{n}` | `{d}` | {t} |' if d else f'| `{n}` | | {t} |' for n, d, t in ps] + ['']
+    return '\n'.join(lines)
+
+_SHOW_DOC = re.compile(r'^\s*show_doc\(\s*([\w.]+)')
+
+def _expand_show_doc(nb, module) -> set:
+    "Turn every cell of `show_doc(...)` calls into Markdown API entries (each call, not just the last); the names covered."
+    done = set()
+    for c in nb.cells:
+        if c.cell_type != 'code': continue
+        names = [m.group(1) for l in c.source.splitlines() if (m := _SHOW_DOC.match(l))]
+        if not names or len(names) != len([l for l in c.source.splitlines() if l.strip()]): continue
+        entries = []
+        for n in names:
+            obj = module
+            try:
+                for part in n.split('.'): obj = getattr(obj, part)
+            except AttributeError: continue
+            entries.append(api_entry(obj, n)); done.add(n.split('.')[-1])
+        c.cell_type, c.source = 'markdown', '\n'.join(entries)
+        for k in ('outputs', 'execution_count'): c.pop(k, None)
+    return done
+
+def _default_exp(nb) -> str|None:
+    return next((m.group(1) for c in nb.cells if c.cell_type == 'code' for m in [re.search(r'#\|\s*default_exp\s+(\S+)', c.source)] if m), None)
+
+def _notebook_markdown(nb_path, lib:str):
+    "The page of one notebook: Markdown (API entries in place of show_doc, math as MathML, an API section for the rest) and its images."
+    import importlib
+    from nbconvert import MarkdownExporter
+    raw = nbformat.read(nb_path, as_version=4)
+    exp, nb = _default_exp(raw), doc_notebook(raw)
+    module = importlib.import_module(f'{lib}.{exp}') if exp else None
+    done = _expand_show_doc(nb, module) if module else set()
+    for c in nb.cells:
+        if c.cell_type == 'markdown': c.source = math_to_mathml(c.source)
+    body, res = MarkdownExporter().from_notebook_node(nb, resources=dict(output_files_dir=f'{page_name(nb_path)}_files'))
+    rest = [n for n in getattr(module, '__all__', []) if n not in done]
+    if rest: body += '\n\n## API\n\nEvery other name this module exports.\n\n' + '\n'.join(api_entry(getattr(module, n), n) for n in rest)
+    return body, res.get('outputs', {})
+
+def _mkdocs_config(title:str, nav:list, repo:str|None) -> str:
+    import json
+    cfg = dict(site_name=title, use_directory_urls=False, docs_dir='docs', repo_url=repo,
+               theme=dict(name='material', font=False, features=['navigation.footer', 'navigation.top', 'toc.follow', 'search.highlight', 'content.code.copy']),
+               plugins=['search'], markdown_extensions=['tables', 'attr_list', 'md_in_html', 'admonition', 'toc', 'pymdownx.superfences'],
+               nav=nav)
+    if repo is None: cfg.pop('repo_url')
+    return json.dumps(cfg, indent=1)   # JSON is YAML
+
+def build_site(path='.', out='_docs', lib:str='cards_nb') -> Path:
+    "The site without Quarto: each notebook a page (nbdev's names), built by MkDocs with the Material theme, searchable and readable offline."
+    try: import mkdocs, material  # noqa: F401
+    except ImportError as e:
+        raise CardsError("Building the docs without Quarto needs MkDocs with the Material theme: pip install -e '.[dev]' "
+                         "(or pip install mkdocs-material latex2mathml).") from e
+    import subprocess, sys, tempfile
+    root = _root(path)
+    stage = Path(tempfile.mkdtemp(prefix='cards-docs-'))
+    (stage/'docs').mkdir()
+    nav = []
+    for nb_path in sorted((root/'nbs').glob('*.ipynb')):
+        name = 'index' if nb_path.stem == 'index' else page_name(nb_path)
+        body, files = _notebook_markdown(nb_path, lib)
+        (stage/'docs'/f'{name}.md').write_text(body)
+        for f, data in files.items():
+            p = stage/'docs'/f; p.parent.mkdir(parents=True, exist_ok=True); p.write_bytes(data)
+        title = next((l[2:].strip() for l in body.splitlines() if l.startswith('# ')), name)
+        nav.insert(0, {title: f'{name}.md'}) if name == 'index' else nav.append({title: f'{name}.md'})
+    (stage/'mkdocs.yml').write_text(_mkdocs_config(_project_title(root), nav, None))
+    dest = root/out
+    r = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--clean', '-q', '-f', str(stage/'mkdocs.yml'), '-d', str(dest)], capture_output=True, text=True)
+    if r.returncode: raise CardsError(f"mkdocs build failed:\n{r.stderr[-3000:]}")
+    for md in (stage/'docs').glob('*.md'): shutil.copy(md, dest/f'{md.stem}.html.md')   # the Markdown of each page, as the module docstrings link it
+    shutil.rmtree(stage, ignore_errors=True)
+    return dest
+
+def _project_title(root) -> str:
+    m = re.search(r'^title\s*=\s*"([^"]+)"', (root/'pyproject.toml').read_text(), re.M)
+    return m.group(1) if m else root.name
+
+
+# %% ../nbs/91_docs.ipynb #c008
 def build_docs(path='.', out='_docs') -> Path:
-    "Build the site: `nbdev-docs` with Quarto when installed, else one nbconvert HTML page per notebook plus an index."
+    "Build the site: `nbdev-docs` with Quarto when installed, else `build_site` (MkDocs, Material theme)."
     root = _root(path)
     if _quarto():
         from nbdev.quarto import nbdev_docs
         nbdev_docs(str(root))
         return root/out
-    from nbconvert import HTMLExporter
-    dest = root/out; dest.mkdir(exist_ok=True)
-    pages = []
-    for nb_path in sorted((root/'nbs').glob('*.ipynb')):
-        nb = doc_notebook(nbformat.read(nb_path, as_version=4))
-        html, _ = HTMLExporter().from_notebook_node(nb)
-        name = 'index.html' if nb_path.stem == 'index' else nb_path.stem + '.html'
-        with atomic_write(dest/name, 'w') as f: f.write(html)
-        first = next((c.source.splitlines()[0].lstrip('# ') for c in nb.cells if c.cell_type == 'markdown' and c.source), nb_path.stem)
-        pages.append((name, first))
-    links = '\n'.join(f'<li><a href="{n}">{t}</a></li>' for n, t in pages if n != 'index.html')
-    with atomic_write(dest/'contents.html', 'w') as f: f.write(_PAGE.format(title='cards-nb: contents', body=f'<h1>Contents</h1><ul>{links}</ul>'))
-    return dest
+    return build_site(root, out)
 
 # %% ../nbs/91_docs.ipynb #c009
 def readme_cli():
@@ -88,3 +212,94 @@ def readme_cli():
 def docs_cli():
     "Console script `nbdev_docs`: `build_docs` of the current project."
     print(build_docs('.'))
+
+# %% ../nbs/91_docs.ipynb #c009b
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def find_chromium() -> str|None:
+    "The headless browser the site check uses (Debian's `chromium`, or Chrome), or None."
+    return next((p for n in ('chromium', 'chromium-browser', 'google-chrome', 'chrome') if (p := shutil.which(n))), None)
+
+class _CDP:
+    "A minimal Chrome DevTools Protocol client: commands, and the events that arrive meanwhile."
+    def __init__(self, ws_url):
+        import websocket
+        self.ws, self.n, self.events = websocket.create_connection(ws_url, timeout=30, suppress_origin=True), 0, []
+    def __call__(self, method, **params):
+        import json
+        self.n += 1; self.ws.send(json.dumps(dict(id=self.n, method=method, params=params)))
+        while True:
+            m = json.loads(self.ws.recv())
+            if m.get('id') == self.n:
+                if 'error' in m: raise CardsError(f"{method}: {m['error']}")
+                return m.get('result', {})
+            self.events.append(m)
+    def wait(self, event, timeout=30):
+        import json, time
+        end = time.time() + timeout
+        while time.time() < end:
+            if any(e.get('method') == event for e in self.events): return True
+            self.ws.settimeout(max(0.1, end - time.time()))
+            try: self.events.append(json.loads(self.ws.recv()))
+            except Exception: break
+        return False
+    def js(self, expr):
+        return self('Runtime.evaluate', expression=expr, returnByValue=True, awaitPromise=True).get('result', {}).get('value')
+
+_PAGE_FACTS = """(() => ({
+  links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+  images: [...document.querySelectorAll('img')].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0]),
+  title: document.title}))()"""
+
+_SEARCH = """new Promise(done => {
+  const input = document.querySelector('input.md-search__input');
+  input.value = %s; input.dispatchEvent(new Event('focus')); input.dispatchEvent(new Event('input', {bubbles: true}));
+  let n = 0; const poll = () => { const r = document.querySelectorAll('.md-search-result__item');
+    if (r.length || ++n > 100) done([...r].map(x => x.querySelector('a') && x.querySelector('a').getAttribute('href'))); else setTimeout(poll, 100); };
+  poll(); })"""
+
+def check_site(site, browser:str|None=None, query:str='compress') -> dict:
+    "Open every page of the built `site` in headless Chromium (served on localhost): console errors, requests leaving the machine, broken links, missing images, and what a search for `query` finds."
+    import http.server, functools, threading, subprocess, tempfile, json, time, urllib.request, urllib.parse
+    site, browser = Path(site), browser or find_chromium()
+    if browser is None: raise CardsError("No Chromium found: install Debian's `chromium` (apt install chromium) to check the site.")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base, port = f'http://127.0.0.1:{server.server_address[1]}/', _free_port()
+    proc = subprocess.Popen([browser, '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', f'--remote-debugging-port={port}',
+                             f'--user-data-dir={tempfile.mkdtemp()}', 'about:blank'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    report = dict(pages={}, external=set(), failed=set(), console=[], broken_links=set(), missing_images=set(), search=[])
+    try:
+        for _ in range(100):
+            try: targets = json.loads(urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list', timeout=2).read()); break
+            except Exception: time.sleep(0.2)
+        else: raise CardsError(f"{browser} did not start its DevTools endpoint.")
+        cdp = _CDP(next(t for t in targets if t.get('type') == 'page')['webSocketDebuggerUrl'])
+        for m in ('Page.enable', 'Runtime.enable', 'Log.enable', 'Network.enable'): cdp(m)
+        for page in sorted(p.name for p in site.glob('*.html') if p.name != '404.html'):
+            cdp.events.clear(); cdp('Page.navigate', url=base + page); cdp.wait('Page.loadEventFired'); time.sleep(0.3); cdp.js('1')
+            facts = cdp.js(_PAGE_FACTS) or {}
+            report['pages'][page] = facts.get('title')
+            for e in cdp.events:
+                m, p = e.get('method'), e.get('params', {})
+                if m == 'Network.requestWillBeSent' and not p['request']['url'].startswith((base, 'data:', 'blob:')): report['external'].add(p['request']['url'])
+                if m == 'Network.loadingFailed' and not p.get('canceled'): report['failed'].add(f"{page}: {p.get('errorText')}")
+                if m == 'Runtime.exceptionThrown': report['console'].append(f"{page}: {p['exceptionDetails'].get('text')}")
+                if m == 'Runtime.consoleAPICalled' and p.get('type') == 'error': report['console'].append(f"{page}: {p.get('args')}")
+                if m == 'Log.entryAdded' and p['entry'].get('level') == 'error': report['console'].append(f"{page}: {p['entry'].get('text')}")
+            for href in facts.get('links', []):
+                u = urllib.parse.urlparse(href)
+                if u.scheme or href.startswith('#') or not u.path: continue
+                if not (site/urllib.parse.unquote(u.path)).exists(): report['broken_links'].add(f"{page} -> {href}")
+            report['missing_images'] |= {f"{page}: {src}" for src, ok in facts.get('images', []) if not ok}
+        cdp.events.clear(); cdp('Page.navigate', url=base + 'index.html'); cdp.wait('Page.loadEventFired')
+        report['search'] = cdp.js(_SEARCH % json.dumps(query)) or []
+        cdp.ws.close()
+    finally:
+        proc.terminate(); proc.wait(10); server.shutdown()
+    return report
+
