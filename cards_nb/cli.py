@@ -14,7 +14,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['COMMANDS', 'RESULT_COLS', 'REPEATABLE', 'command', 'results_table', 'train', 'demo', 'compress', 'sweep', 'deck',
-           'study', 'presets', 'readme', 'docs', 'make_cifar_c', 'main']
+           'study', 'presets', 'readme', 'docs', 'make_cifar_c', 'launch', 'main']
 
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
@@ -54,6 +54,7 @@ def train(preset:str='quick', # Preset: quick (digits), cpu (CIFAR-10 on a CPU),
           seed:int=0, # Random seed
           out:str='runs', # Folder for checkpoints and results (one sub-folder per run)
           fresh:store_true=False, # Start over instead of resuming an interrupted run
+          nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
          ):
     "Train a preset, resuming an interrupted run, and print its results."
     from cards_nb.train import train_run
@@ -99,6 +100,7 @@ def compress(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
              out:str='runs/compress', # Folder for checkpoints and results
              card:str=None, # Also write the compressed model as a CARD file here
              fresh:store_true=False, # Start over instead of resuming
+             nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
             ):
     "Compress a preset's model with one of the paper's six methods, resuming an interrupted run; print its results."
     from cards_nb.compress import compress as _compress
@@ -191,6 +193,7 @@ def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the 
           set:str=None, # One setting as key=value, repeatable: --set sparsities=0.5,0.9 --set seeds=0,1 (`--show` lists every key)
           workers:int=None, # Processes making the corrupted test set (default: one per core; 1 for the digits)
           show:store_true=False, # Print the study's settings (the preset with the overrides) and exit
+          nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
          ):
     "Run the paper's whole pipeline at a preset's scale, resuming what is done; write results.csv, summary.md and figures/."
     from cards_nb.study import get_study, parse_sets, study as _study
@@ -270,9 +273,25 @@ def _usage() -> str:
     return "usage: cards-nb COMMAND [options]\n\nCompact, Accurate, Robust Deep networks.\n\ncommands:\n" + '\n'.join(lines) + \
            "\n\n`cards-nb COMMAND --help` lists a command's options."
 
+def _nproc(argv) -> tuple[list[str], int]:
+    "`argv` without its `--nproc N`, and N (1 when absent)."
+    for i, a in enumerate(argv):
+        if a == '--nproc' and i + 1 < len(argv): return argv[:i] + argv[i + 2:], int(argv[i + 1])
+        if a.startswith('--nproc='): return argv[:i] + argv[i + 1:], int(a.split('=', 1)[1])
+    return argv, 1
+
+def launch(argv:list[str], nproc:int) -> int:
+    "Run `cards-nb argv` in `nproc` data-parallel processes with torchrun (only rank 0's output is shown; only rank 0 writes)."
+    import subprocess
+    return subprocess.call([sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc-per-node={nproc}',
+                            '--local-ranks-filter=0', '-m', 'cards_nb.cli', *argv])
+
 def main(argv:list[str]|None=None):
     "Entry point of the `cards-nb` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
+    try: argv, nproc = _nproc(argv)
+    except ValueError: print("cards-nb: --nproc takes a number of processes, e.g. --nproc 2", file=sys.stderr); return 2
+    if nproc > 1 and 'WORLD_SIZE' not in os.environ: return launch(argv, nproc)
     if not argv or argv[0] in ('-h', '--help', 'help'): print(_usage()); return 0
     if argv[0] in ('--version', '-V', 'version'):
         from cards_nb import __version__; print(f"cards-nb {__version__}"); return 0
@@ -287,3 +306,5 @@ def main(argv:list[str]|None=None):
     try: f(**args)
     except (CardsError, ValueError) as e: print(f"cards-nb {name}: {e}", file=sys.stderr); return 1
     return 0
+
+if __name__ == '__main__': sys.exit(main())   # `python -m cards_nb.cli`, as torchrun runs it

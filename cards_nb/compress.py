@@ -16,7 +16,7 @@ from fastai.learner import Learner
 from .core import *
 from .data import get_dls, find_cifar_root
 from .models import get_model, num_params
-from .train import get_preset, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, _set_rng_state
+from .train import get_preset, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, _set_rng_state, per_rank_bs
 from .masks import *
 from .pruning import *
 from .supermasks import supermask_model, SparsitySchedule
@@ -140,7 +140,7 @@ def _start(c:Compression, preset, root, seed, out_dir, device, dls, cbs):
     base = Path(out_dir)/f"{p.run_name}-seed{seed}" if out_dir is not None else Path(tempfile.mkdtemp(prefix='cards-compress-'))
     data = 'embedded' if p.dataset == 'digits' else str(data_dir(root).resolve())
     seed_everything(seed)
-    if dls is None: dls = get_dls(p.dataset, root, bs=p.bs, aug=p.aug, device=device, seed=seed)
+    if dls is None: dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed)
     dls.train.rng.seed(seed)   # the same shuffles for the same seed, also with data loaders passed in
     learn = card_learner(dls, _method_model(c, p, dls.c), p, cbs=L(MaskCallback()) + L(cbs))
     return p, base, data, learn
@@ -196,7 +196,7 @@ def compress_sweep(methods=COMPRESSION_METHODS, sparsities=(0.5, 0.8, 0.9, 0.95)
     "Compress with each of `methods` at each of `sparsities` (LTH/LRR: one run through all rounds); rows of (method, sparsity, accuracy)."
     for m in methods: Compression(m, 0.5)   # unknown methods fail before hours of training
     p, rows, dense = get_preset(preset), [], None
-    dls = get_dls(p.dataset, root, bs=p.bs, aug=p.aug, seed=seed)
+    dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, seed=seed)
     path = Path(out_dir)/f"{p.run_name}-seed{seed}"/'sweep.json'
     for m in methods:
         kw = {**settings, **(supermask_kw or {})} if m in ('ep', 'biprop') else settings

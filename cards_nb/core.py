@@ -21,8 +21,8 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError', 'CheckpointError', 'suggest', 'setup_torch',
-           'get_device', 'seed_everything', 'data_dir', 'atomic_write', 'atomic_save', 'RestrictedUnpickler',
-           'safe_load_pickle']
+           'get_device', 'seed_everything', 'data_dir', 'process_rank', 'atomic_write', 'atomic_save',
+           'RestrictedUnpickler', 'safe_load_pickle']
 
 # %% ../nbs/00_core.ipynb #c005
 class CardsError(Exception):
@@ -55,7 +55,10 @@ def get_device(device=None) -> torch.device:
     "`device` as a `torch.device`; `None` means fastai's `default_device()` (CUDA or MPS when present, else CPU)."
     if device is not None: return torch.device(device)
     from fastai.torch_core import default_device
-    return default_device()
+    dev = default_device()
+    # one GPU per process in a distributed run: torchrun and accelerate say which in LOCAL_RANK
+    if dev.type == 'cuda' and 'LOCAL_RANK' in os.environ: return torch.device('cuda', int(os.environ['LOCAL_RANK']))
+    return dev
 
 
 # %% ../nbs/00_core.ipynb #c015
@@ -71,9 +74,15 @@ def data_dir(root=None) -> Path:
     return Path(root or os.environ.get('CARDS_DATA') or Path.home()/'.cards_nb'/'data').expanduser()
 
 # %% ../nbs/00_core.ipynb #c021
+def process_rank() -> int:
+    "This process's rank in a distributed run (`RANK`, set by torchrun and accelerate), 0 otherwise."
+    return int(os.environ.get('RANK', 0) or 0)
+
 @contextlib.contextmanager
 def atomic_write(path, mode='wb'):
     "Open a temporary file next to `path` for writing; on success it replaces `path` in one rename, on error it is removed."
+    if process_rank() > 0:   # in a distributed run only rank 0 writes: the others' identical results go nowhere
+        yield io.BytesIO() if 'b' in mode else io.StringIO(); return
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:

@@ -17,7 +17,7 @@ from fastai.metrics import ValueMetric
 from .core import *
 from .masks import *
 from .masks import _Masked
-from .train import save_checkpoint, read_checkpoint
+from .train import save_checkpoint, read_checkpoint, bare_model
 
 # %% auto #0
 __all__ = ['CONTEXTS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner', 'sparsity_metric',
@@ -87,7 +87,7 @@ class RewindPoint(Callback):
     order = 45
     def __init__(self, epoch:int=0, path=None): self.rewind_epoch, self.path, self.state = epoch, path, None
     def _save(self):
-        self.state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.state = {k: v.detach().clone() for k, v in bare_model(self.model).state_dict().items()}
         if self.path: save_checkpoint(self.model, self.path)   # survives an interrupted run (checksummed, read back safely)
     def before_train(self):
         if self.rewind_epoch == 0 and self.train_iter == 0: self._save()
@@ -108,7 +108,7 @@ class WeightRewinder(Callback):
     order = 45   # after the Pruner (40)
     def __init__(self, state:dict): self.state = state
     def before_train(self):   # only when the fit starts from epoch 0, not when it resumes an interrupted one
-        if self.train_iter == 0 and self.epoch == 0: rewind_weights(self.model, self.state)
+        if self.train_iter == 0 and self.epoch == 0: rewind_weights(bare_model(self.model), self.state)
 
 # %% ../nbs/11_pruning.ipynb #c019
 def round_sparsities(sparsity:float, rate:float=0.2) -> list[float]:

@@ -421,14 +421,18 @@ def _heat_maps(st, recs, x, y, n_classes, out:Path, log) -> dict:
         maps[f"{STUDY_STYLE[m][0]} {r['target']:g}" if m != 'dense' else 'dense'] = np.load(path)
     return maps
 
-def _deck(st, seed, root, folder, clean, out:Path, log):
-    "Train (or find) the seed's deck, evaluate it (resumable); its member records, its rows and its gate choices."
-    sm = st.deck_method in ('ep', 'biprop')
-    t0 = time.time()
+def _train_deck(st, seed, root, out:Path, log):
+    "Train (or find) the seed's deck: `deck_k` CARDs per augmentation, made by `compress`."
+    sm, t0 = st.deck_method in ('ep', 'biprop'), time.time()
     deck = train_deck(st.deck_k, st.deck_method, st.deck_sparsity, _preset(st, sm), root=root, seed=seed, out_dir=out/'decks',
                       epochs=st.deck_epochs, **_settings(st, st.deck_method))
-    res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, out=out/'eval'/f'deck-seed{seed}.json', show_progress=False)
     log(f"deck of {len(deck.members)} (seed {seed}) ({time.time() - t0:.0f} s)")
+    return deck
+
+def _deck(st, deck, seed, folder, clean, out:Path):
+    "Evaluate the seed's deck (resumable); its member records, its rows and its gate choices."
+    sm = st.deck_method in ('ep', 'biprop')
+    res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, out=out/'eval'/f'deck-seed{seed}.json', show_progress=False)
     epochs = ifnone(st.deck_epochs, st.supermask_epochs if sm else st.epochs)
     recs = []
     for name, r, member in zip(member_names(deck), deck.results, deck.members):
@@ -445,7 +449,7 @@ def _deck(st, seed, root, folder, clean, out:Path, log):
 # %% ../nbs/50_study.ipynb #c033
 def study(preset='quick', out=None, root=None, workers:int|None=None, show_progress:bool=True, figures:bool=True,
           quiet:bool=False, **overrides) -> dict:
-    "Run study `preset` (with `overrides`) in `out`, resuming what is done; returns the table, the summary and the paths."
+    "Run study `preset` (with `overrides`) in `out`, resuming what is done; returns the table, the summary and the paths (None on ranks > 0 of a distributed run)."
     st = get_study(preset, **overrides)
     out = Path(ifnone(out, f'runs/study-{st.name}'))
     log = (lambda *a: None) if quiet else print
@@ -454,11 +458,13 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
     n_classes = len(dataset_classes(st.dataset, root))
     x, y = _test_set(st, root)
     if workers is None: workers = 1 if st.dataset == 'digits' else max(1, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else 1)
-    folder = _corrupted_set(st, x, y, root, out, workers, show_progress)
-    # every seed's networks are trained before anything is evaluated: the table needs them all, and a crash in
-    # evaluation code then costs no training
+    folder = _corrupted_set(st, x, y, root, out, workers, show_progress) if process_rank() == 0 else None
+    # every network (the decks' too) is trained before anything is evaluated: the table needs them all, a crash in
+    # evaluation code then costs no training, and in a distributed run the other ranks are free once training is done
     recs = [r for s in (progress_bar(st.seeds, leave=False) if show_progress and len(st.seeds) > 1 else st.seeds)
             for r in _train_models(st, s, root, out, show_progress=show_progress, log=log)]
+    decks = {s: _train_deck(st, s, root, out, log) for s in st.seeds} if st.deck_k else {}
+    if process_rank() > 0: return None   # rank 0 evaluates and writes
     models = _variants(st, recs)
     rows = []
     for r in (progress_bar(models, leave=False) if show_progress else models):
@@ -473,7 +479,7 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
     gates = []
     if st.deck_k:
         for s in st.seeds:
-            drows, gate = _deck(st, s, root, folder, (x, y), out, log); rows += drows; gates.append(gate)
+            drows, gate = _deck(st, decks[s], s, folder, (x, y), out); rows += drows; gates.append(gate)
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     with atomic_write(out/'results.csv', 'w') as f: table.to_csv(f, index=False, float_format='%.6g')
     runs = json.loads((out/'time.json').read_text()) if (out/'time.json').exists() else []   # wall time of every call on this folder

@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #c003
 from __future__ import annotations
-import contextlib, dataclasses, hashlib, json, random, time
+import contextlib, dataclasses, hashlib, json, os, random, time
 from dataclasses import dataclass, field, asdict
 from functools import partial
 from pathlib import Path
@@ -24,8 +24,9 @@ from .data import get_dls, AugMixJSD
 from .models import get_model, num_params
 
 # %% auto #0
-__all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'card_learner', 'content_digest',
-           'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'TrainCheckpoint', 'train_run']
+__all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'world_size', 'per_rank_bs', 'card_learner',
+           'content_digest', 'bare_model', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'TrainCheckpoint',
+           'train_run']
 
 # %% ../nbs/03_train.ipynb #c005
 @dataclass(frozen=True)
@@ -86,6 +87,28 @@ def lr_schedule(preset, lr:float|None=None):
     return combine_scheds([p.warmup, 1 - p.warmup], [SchedLin(lr / 10, lr), main]) if p.warmup > 0 else main
 
 # %% ../nbs/03_train.ipynb #c015
+def world_size() -> int:
+    "The number of processes of a distributed run (`WORLD_SIZE`, set by torchrun and accelerate), 1 otherwise."
+    return int(os.environ.get('WORLD_SIZE', 1) or 1)
+
+def per_rank_bs(bs:int) -> int:
+    "Each process's batch size in a distributed run: the preset's batch split over the processes, so a step sees as many images as in one process."
+    return max(1, bs // world_size())
+
+def _broadcast_any_backend(self, t, rank):
+    "fastai's `DistributedDL._broadcast` (the sample order from rank 0), which moves it to CUDA for NCCL; gloo (CPU) takes it as is."
+    t = torch.LongTensor(t)
+    if torch.distributed.get_backend() == 'nccl': t = t.cuda()
+    torch.distributed.broadcast(t, rank)
+    return t.cpu().tolist()
+
+def _distribute(learn:Learner):
+    "Train `learn` data-parallel with fastai's `DistributedTrainer` (accelerate; gloo on CPU, NCCL on GPUs)."
+    from fastai.distributed import DistributedDL
+    DistributedDL._broadcast = _broadcast_any_backend
+    # no SyncBatchNorm: DDP broadcasts rank 0's batch-norm buffers every step, so all ranks end identical anyway
+    learn.to_distributed(sync_bn=False, cpu=learn.dls.device.type == 'cpu')
+
 def card_learner(dls, model:nn.Module|None=None, preset='quick', cbs=None, **kwargs) -> Learner:
     "A fastai `Learner` for `preset` (SGD + momentum, the preset's schedule in `fit_preset`, accuracy)."
     p = get_preset(preset)
@@ -95,6 +118,7 @@ def card_learner(dls, model:nn.Module|None=None, preset='quick', cbs=None, **kwa
     learn = Learner(dls, model.to(dls.device), loss_func=CrossEntropyLossFlat(label_smoothing=p.label_smoothing),
                     opt_func=opt_func, lr=p.lr, metrics=accuracy, cbs=cbs, **kwargs)
     if dls.device.type == 'cuda': learn.to_fp16()
+    if world_size() > 1: _distribute(learn)
     learn.preset = p
     return learn
 
@@ -130,8 +154,13 @@ def content_digest(obj) -> str:
     walk(obj)
     return h.hexdigest()
 
+def bare_model(model:nn.Module) -> nn.Module:
+    "`model` without the `DistributedDataParallel` wrapper a distributed fit puts around it (its weights, its names)."
+    return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+
 def save_checkpoint(model:nn.Module, path, **extra) -> Path:
     "Atomically save `model`'s weights and architecture spec, plus plain-data `extra` (epoch, metrics, optimizer state), with a checksum."
+    model = bare_model(model)
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
     ck = dict(format=CHECKPOINT_FORMAT, spec=getattr(model, 'spec', type(model).__name__), state_dict=sd, **extra)
     return atomic_save(dict(ck, sha256=content_digest(ck)), path)
@@ -191,16 +220,20 @@ def load_checkpoint(model:nn.Module, path) -> dict:
     return ck
 
 # %% ../nbs/03_train.ipynb #c025
+def _train_dl(learn):   # the training DataLoader itself, also while a distributed fit wraps it in a DistributedDL
+    dl = learn.dls.train
+    return getattr(dl, 'dl', dl) if type(dl).__name__ == 'DistributedDL' else dl
+
 def _rng_state(learn):
     return dict(torch=torch.get_rng_state(), python=list(random.getstate()[1]), python_pos=random.getstate()[2],
-                dl=list(learn.dls.train.rng.getstate()[1]),
+                dl=list(_train_dl(learn).rng.getstate()[1]),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
 def _set_rng_state(learn, s):
     torch.set_rng_state(s['torch'])
     if s.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
     random.setstate((3, tuple(s['python']), s['python_pos']))
-    learn.dls.train.rng.setstate((3, tuple(s['dl']), None))
+    _train_dl(learn).rng.setstate((3, tuple(s['dl']), None))
 
 class TrainCheckpoint(Callback):
     "After each epoch, atomically save weights, optimizer state, epoch, metrics and random states to `path`."
@@ -227,7 +260,7 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
     run = Path(out_dir)/f"{p.run_name}-seed{seed}"; ck_path = run/'checkpoint.pth'
     data = 'embedded' if p.dataset == 'digits' else str(data_dir(root).resolve())
     seed_everything(seed)
-    dls = get_dls(p.dataset, root, bs=p.bs, aug=p.aug, device=device, seed=seed)
+    dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed)
     learn = card_learner(dls, p.model(dls.c), p, cbs=TrainCheckpoint(ck_path, data=data, seed=seed))
     start, history, t0 = 0, [], time.time()
     if resume and ck_path.exists():
