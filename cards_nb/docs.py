@@ -153,6 +153,20 @@ def _notebook_markdown(nb_path, lib:str):
     if rest: body += '\n\n## API\n\nEvery other name this module exports.\n\n' + '\n'.join(api_entry(getattr(module, n), n) for n in rest)
     return body, res.get('outputs', {})
 
+_IMG = re.compile(r'(!\[[^\]]*\]\()([^)\s]+)(\))')
+
+def _local_images(md:str, docs:Path, bases:list) -> str:
+    "Copy the project's own images that `md` links to (a results figure, say) into the site, and link to the copies."
+    def one(m):
+        src = m.group(2)
+        if re.match(r'^[a-z]+:', src) or src.startswith('/'): return m.group(0)
+        found = next((b/src for b in bases if (b/src).is_file()), None)
+        if found is None: return m.group(0)
+        rel = Path('assets')/'project'/found.resolve().relative_to(bases[-1].resolve())
+        (docs/rel).parent.mkdir(parents=True, exist_ok=True); shutil.copy(found, docs/rel)
+        return m.group(1) + rel.as_posix() + m.group(3)
+    return _IMG.sub(one, md)
+
 def _mkdocs_config(title:str, nav:list, repo:str|None) -> str:
     import json
     cfg = dict(site_name=title, use_directory_urls=False, docs_dir='docs', repo_url=repo,
@@ -176,6 +190,7 @@ def build_site(path='.', out='_docs', lib:str='cards_nb') -> Path:
     for nb_path in sorted((root/'nbs').glob('*.ipynb')):
         name = 'index' if nb_path.stem == 'index' else page_name(nb_path)
         body, files = _notebook_markdown(nb_path, lib)
+        body = _local_images(body, stage/'docs', [root/'nbs', root])
         (stage/'docs'/f'{name}.md').write_text(body)
         for f, data in files.items():
             p = stage/'docs'/f; p.parent.mkdir(parents=True, exist_ok=True); p.write_bytes(data)
