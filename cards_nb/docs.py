@@ -29,7 +29,10 @@ def doc_notebook(nb) -> nbformat.NotebookNode:
         if any(d.startswith(('hide', 'default_exp')) for d in ds): continue
         if c.cell_type == 'code':
             c.source = '\n'.join(l for l in c.source.splitlines() if not _DIRECTIVE.match(l)).strip('\n')
-            if not c.source: continue
+            if any(d.replace(' ', '') == 'echo:false' for d in ds):   # Quarto's `#| echo: false`: the output without the code
+                if not c.get('outputs'): continue
+                c.metadata.setdefault('transient', {})['remove_source'] = True
+            elif not c.source: continue
         keep.append(c)
     nb.cells = keep
     return nb
