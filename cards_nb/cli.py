@@ -307,4 +307,5 @@ def main(argv:list[str]|None=None):
     except (CardsError, ValueError) as e: print(f"cards-nb {name}: {e}", file=sys.stderr); return 1
     return 0
 
+# %% ../nbs/90_cli.ipynb #c015a
 if __name__ == '__main__': sys.exit(main())   # `python -m cards_nb.cli`, as torchrun runs it
