@@ -118,7 +118,8 @@ def _validate(st:Study):
 
 # %% ../nbs/50_study.ipynb #c010
 STUDIES = {
-    'quick': Study(supermask_width=8, epochs=4, ft_epochs=2, supermask_epochs=4, c_images=60, heat_map_images=16, deck_epochs=2),
+    'quick': Study(supermask_width=8, epochs=4, ft_epochs=2, supermask_epochs=4, sparsities=(0.9,), c_images=60, heat_map_images=16,
+                   deck_epochs=3),
     'cpu': Study('cpu', 'cifar10', width=16, supermask_width=32, epochs=30, round_epochs=12, ft_epochs=4, supermask_epochs=6,
                  bs=128, lr=0.1, supermask_lr=0.1, sparsities=(0.5, 0.9), rate=0.7, c_images=300, heat_map_images=48,
                  deck_k=1, deck_method='gmp', deck_sparsity=0.9, deck_epochs=12),
