@@ -207,6 +207,7 @@ def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the 
     out = out or f'runs/study-{st.name}'
     print(f"study {st.run_name} in {out}")
     res = _study(st, out=out, root=data, workers=workers)
+    if res is None: return None   # a rank > 0 of a distributed run: rank 0 reports and writes
     cmd = ' '.join(['cards-nb study', f'--preset {preset}', *([f'--dataset {dataset}'] if dataset else []), *([f'--data {data}'] if data else []),
                     f'--out {out}', *(f"--set '{s}'" for s in set or [])])
     with atomic_write(Path(out)/'command.txt', 'w') as f: f.write(cmd + '\n')   # what made the folder, for its readers
