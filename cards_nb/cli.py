@@ -209,7 +209,8 @@ def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the 
     res = _study(st, out=out, root=data, workers=workers)
     if res is None: return None   # a rank > 0 of a distributed run: rank 0 reports and writes
     cmd = ' '.join(['cards-nb study', f'--preset {preset}', *([f'--dataset {dataset}'] if dataset else []), *([f'--data {data}'] if data else []),
-                    f'--out {out}', *(f"--set '{s}'" for s in set or [])])
+                    f'--out {out}', *(f"--set '{s}'" for s in set or []),
+                    *([f"--nproc {os.environ['WORLD_SIZE']}"] if int(os.environ.get('WORLD_SIZE', 1)) > 1 else [])])
     with atomic_write(Path(out)/'command.txt', 'w') as f: f.write(cmd + '\n')   # what made the folder, for its readers
     print('\n' + res['summary'])
     print(f"table: {res['out']/'results.csv'}\nsummary: {res['out']/'summary.md'}\nfigures: {res['out']/'figures'}")

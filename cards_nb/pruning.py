@@ -17,7 +17,7 @@ from fastai.metrics import ValueMetric
 from .core import *
 from .masks import *
 from .masks import _Masked
-from .train import save_checkpoint, read_checkpoint, bare_model
+from .train import save_checkpoint, read_checkpoint, bare_model, world_size
 
 # %% auto #0
 __all__ = ['CONTEXTS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner', 'sparsity_metric',
@@ -171,7 +171,8 @@ def gradual_magnitude_pruning(learn:Learner, sparsity:float, epochs:int|None=Non
                               every:int=None, context:str='global', **kw) -> list[dict]:
     "GMP: train from the current weights while pruning along the cubic from `start` to `end` (fractions of the fit), every `every` batches."
     _check_masked(learn)
-    every = ifnone(every, max(1, len(learn.dls.train) // 4))   # a few pruning steps per epoch
+    # a few pruning steps per epoch, counted in the batches each process sees (a distributed fit splits the loader)
+    every = ifnone(every, max(1, math.ceil(len(learn.dls.train) / world_size()) // 4))
     fit = kw.pop('fit', fresh_fit)
     fit(learn, epochs, cbs=Pruner(gradual(sparsity, start, end), every=every, context=context, **kw), name='gmp')
     return [_round_record(learn, 1, sparsity)]
