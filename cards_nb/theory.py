@@ -220,16 +220,14 @@ def _keep_first(cond:torch.Tensor, counts:torch.Tensor) -> torch.Tensor:
 def _binary_block(W:torch.Tensor, s:torch.Tensor, t:torch.Tensor) -> tuple[torch.Tensor, float]:
     "Second-layer mask and scale c for target weights W (out, d), first-layer signs s (d, n), second-layer signs t (out, d, n)."
     eff = (t * s[None]).double(); w = W.double()[..., None]   # unit k adds eff * c * x to output i, on the side sign(s_k)
-    mask, reach = torch.zeros_like(eff, dtype=torch.bool), []
+    mask, sides = torch.zeros_like(eff, dtype=torch.bool), []
     for side in (1, -1):
         on = (s[None] == side)
-        n_pos, n_neg = (on & (eff > 0)).sum(-1), (on & (eff < 0)).sum(-1)
-        reach.append(w[..., 0].abs() / (torch.where(w[..., 0] >= 0, n_pos, n_neg) + 0.5))
+        sides.append((on, (on & (eff > 0)).sum(-1), (on & (eff < 0)).sum(-1)))   # units of each sign on this side
+    reach = [w[..., 0].abs() / (torch.where(w[..., 0] >= 0, n_pos, n_neg) + 0.5) for _, n_pos, n_neg in sides]
     c = float(torch.stack(reach).max())                            # the smallest scale that puts every weight in reach
     if c == 0: return mask, 1.
-    for side in (1, -1):
-        on = (s[None] == side)
-        n_pos, n_neg = (on & (eff > 0)).sum(-1), (on & (eff < 0)).sum(-1)
+    for on, n_pos, n_neg in sides:
         k = torch.clamp(torch.round(w[..., 0] / c), -n_neg, n_pos)  # keep |k| units whose sign is that of k
         mask |= _keep_first(on & (eff * torch.sign(k)[..., None] > 0), k.abs())
     return mask, c
@@ -252,7 +250,7 @@ def prune_random_network(target:nn.Sequential, n:int, init:str='binary', seed:in
     blocks, errors, scales = iter([l for l in net if isinstance(l, (MaskedLinear, MaskedConv2d))]), [], []
     for m in _weight_layers(target):
         first, second = next(blocks), next(blocks)
-        _, _, d = _block_layers(m, 1)
+        d = m.in_features if isinstance(m, nn.Linear) else m.weight[0].numel()   # features per output: inputs, or channels x kernel positions
         W, fmask = m.weight.detach().reshape(m.weight.shape[0], d), _first_mask(first, d, n)
         draw = (lambda shape: torch.randint(0, 2, shape, generator=g).float() * 2 - 1) if init == 'binary' else \
                (lambda shape: torch.rand(shape, generator=g) * 2 - 1)
