@@ -13,7 +13,7 @@ import numpy as np, torch, torch.nn as nn
 import safetensors.torch
 from .core import *
 from .models import MODELS, Layers, get_model
-from .masks import _Masked, MASKED, MaskedConv2d, MaskedLinear, prunable, effective_weight, to_masked, prune_by_magnitude
+from .masks import MaskedLayer, MASKED, MaskedConv2d, MaskedLinear, prunable, effective_weight, to_masked, prune_by_magnitude
 from .quantization import is_quantized, quant_codes, quantize_weights, text_table
 
 # %% auto #0
@@ -175,7 +175,7 @@ def _build(spec:str, device=None, bn:str='affine') -> nn.Module:
 # %% ../nbs/14_card_file.ipynb #c016
 def _frozen(model:nn.Module) -> nn.Module:
     "`model`, or a `to_masked` copy of it when some prunable layer computes its mask instead of storing it."
-    if any(hasattr(l, 'mask') and not isinstance(l, _Masked) for l in prunable(model).values()): return to_masked(copy.deepcopy(model))
+    if any(hasattr(l, 'mask') and not isinstance(l, MaskedLayer) for l in prunable(model).values()): return to_masked(copy.deepcopy(model))
     return model
 
 def _layer_parts(name:str) -> str: return f'{name}.weight.'
@@ -296,7 +296,7 @@ def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') ->
         layers, sd = dict(model.named_modules()), {k: tensors[k] for k in names}
         for name, info in infos.items():
             layer = layers.get(name)
-            if not isinstance(layer, _Masked) or tuple(layer.weight.shape) != tuple(info['shape']):
+            if not isinstance(layer, MaskedLayer) or tuple(layer.weight.shape) != tuple(info['shape']):
                 raise CheckpointError(f"{where}: the file's layer {name!r} {info['shape']} is not a layer of {spec}.")
             parts = _layer_parts(name)
             entries = decode_layer(info, {k[len(parts):]: v for k, v in tensors.items() if k.startswith(parts)})

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 from fastprogress.fastprogress import progress_bar
 from .core import *
-from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, _unknown
+from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, unknown_corruption
 
 
 # %% auto #0
-__all__ = ['CIFAR_C_ARCHIVES', 'CIFAR_C_FORMAT', 'CifarCArchive', 'download_cifar_c', 'data_hash', 'verify_npy', 'make_cifar_c',
-           'cifar_c_severities', 'cifar_c_corruptions', 'cifar_c_folder', 'load_cifar_c']
+__all__ = ['CIFAR_C_ARCHIVES', 'CIFAR_C_FORMAT', 'CifarCArchive', 'cifar_c_archive', 'download_cifar_c', 'data_hash',
+           'verify_npy', 'make_cifar_c', 'cifar_c_severities', 'cifar_c_corruptions', 'cifar_c_folder', 'load_cifar_c']
 
 # %% ../nbs/21_cifar_c.ipynb #c006
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ CIFAR_C_ARCHIVES = {
 }
 CIFAR_C_FORMAT = 'cards-nb-cifar-c-v1'
 
-def _c_archive(dataset) -> CifarCArchive:
+def cifar_c_archive(dataset) -> CifarCArchive:
     if dataset not in CIFAR_C_ARCHIVES:
         raise ValueError(f"Unknown CIFAR-C data set {dataset!r}: use one of {list(CIFAR_C_ARCHIVES)}.{suggest(dataset, CIFAR_C_ARCHIVES)}")
     return CIFAR_C_ARCHIVES[dataset]
@@ -43,7 +43,7 @@ def _c_archive(dataset) -> CifarCArchive:
 def download_cifar_c(dataset='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
     "Make sure `<root>/CIFAR-10-C` (or `CIFAR-100-C`) exists: download (or reuse) the official `.tar`, check its md5, extract."
     from cards_nb.data import fetch_archive   # here, not at the top: making CIFAR-C sets needs no fastai
-    return fetch_archive(_c_archive(dataset), root, url, md5)
+    return fetch_archive(cifar_c_archive(dataset), root, url, md5)
 
 # %% ../nbs/21_cifar_c.ipynb #c011
 def data_hash(images, labels) -> str:
@@ -156,7 +156,7 @@ def _writer_lock(out:Path):
 def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SEVERITIES, seed:int=0, device=None,
                  chunk:int|None=None, workers:int=1, show_progress:bool=True, on_block=None) -> Path:
     "Write `<corruption>.npy` ((len(severities) x N, 32, 32, 3) uint8) and `labels.npy` in `out_dir`; resumes an interrupted run."
-    corruptions = _check_list(corruptions, CORRUPTIONS, 'corruptions', _unknown)
+    corruptions = _check_list(corruptions, CORRUPTIONS, 'corruptions', unknown_corruption)
     severities = _check_list(severities, SEVERITIES, 'severities', _bad_severity)
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ValueError(f"workers must be a positive number of processes, not {workers!r}.")
@@ -242,7 +242,7 @@ def cifar_c_corruptions(folder) -> tuple:
 def cifar_c_folder(root=None, dataset='cifar10', download:bool=False) -> Path:
     "The CIFAR-C folder: `root` itself when it holds `labels.npy`, else `<data dir>/CIFAR-10-C` (downloaded if asked)."
     if root is not None and (Path(root)/'labels.npy').exists(): return Path(root)   # a made set of any 32x32 images (digits too)
-    spec = _c_archive(dataset)
+    spec = cifar_c_archive(dataset)
     folder = data_dir(root)/spec.folder
     if (folder/'labels.npy').exists(): return folder
     if download: return download_cifar_c(dataset, root)
@@ -254,7 +254,7 @@ def cifar_c_folder(root=None, dataset='cifar10', download:bool=False) -> Path:
 def load_cifar_c(root=None, name:str='gaussian_noise', severity:int|None=None, dataset='cifar10',
                  download:bool=False) -> tuple[np.ndarray, np.ndarray]:
     "Images (memory-mapped, `(N, 32, 32, 3)` uint8) and labels of corruption `name` at `severity` 1..5 (None: all)."
-    if name not in CORRUPTIONS: raise _unknown(name)
+    if name not in CORRUPTIONS: raise unknown_corruption(name)
     folder = cifar_c_folder(root, dataset, download)
     sevs = cifar_c_severities(folder)
     if severity is not None and severity not in sevs:

@@ -252,8 +252,8 @@ def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (d
     "Write a CIFAR-C set (official layout) from the clean test images, resuming an interrupted run."
     from cards_nb.data import load_cifar
     from cards_nb.corruptions import CORRUPTIONS
-    from cards_nb.cifar_c import make_cifar_c as _make, _c_archive
-    spec = _c_archive(dataset)
+    from cards_nb.cifar_c import make_cifar_c as _make, cifar_c_archive
+    spec = cifar_c_archive(dataset)
     names = [c.strip() for c in corruptions.split(',') if c.strip()] if corruptions else list(CORRUPTIONS)
     sevs = [int(s) for s in severities.split(',') if s.strip()]
     x, y = load_cifar(data, dataset, 'test')

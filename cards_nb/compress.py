@@ -16,7 +16,7 @@ from fastai.learner import Learner
 from .core import *
 from .data import get_dls, find_cifar_root
 from .models import get_model, num_params
-from .train import get_preset, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, _set_rng_state, per_rank_bs
+from .train import get_preset, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, set_rng_states, per_rank_bs
 from .masks import *
 from .pruning import *
 from .supermasks import supermask_model, SparsitySchedule
@@ -95,7 +95,7 @@ class PhaseFit:
         if self.resume and path.exists():
             ck = load_checkpoint(learn.model, path)
             if ck.get('data', self.data) != self.data: raise CheckpointError(f"{path} was trained on data from {ck['data']}, not {self.data}: use another output folder or resume=False.")
-            _set_rng_state(learn, ck['rng'])   # so what follows draws the same random numbers as an uninterrupted run
+            set_rng_states(learn, ck['rng'])   # so what follows draws the same random numbers as an uninterrupted run
             if ck['epoch'] + 1 >= epochs: self.log.append((name, 'loaded')); return
             learn.create_opt(); learn.opt.load_state_dict(ck['opt'])
             start, prior = ck['epoch'] + 1, ck['history']

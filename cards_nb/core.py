@@ -21,8 +21,8 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 
 # %% auto #0
 __all__ = ['SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError', 'CheckpointError', 'suggest', 'setup_torch',
-           'get_device', 'seed_everything', 'data_dir', 'process_rank', 'atomic_write', 'atomic_save',
-           'RestrictedUnpickler', 'safe_load_pickle']
+           'get_device', 'evaluation_mode', 'seed_everything', 'data_dir', 'process_rank', 'atomic_write',
+           'atomic_save', 'RestrictedUnpickler', 'safe_load_pickle']
 
 # %% ../nbs/00_core.ipynb #c005
 class CardsError(Exception):
@@ -60,6 +60,20 @@ def get_device(device=None) -> torch.device:
     if dev.type == 'cuda' and 'LOCAL_RANK' in os.environ: return torch.device('cuda', int(os.environ['LOCAL_RANK']))
     return dev
 
+
+# %% ../nbs/00_core.ipynb #c013b
+@contextlib.contextmanager
+def evaluation_mode(model, device=None):
+    "For the block: `model` (an `nn.Module`, a fastai `Learner` or a function of a batch) in eval mode on `device`; yields `(fn, device)`."
+    model = getattr(model, 'model', model)                       # a fastai Learner
+    if isinstance(model, torch.nn.Module):
+        p = next(model.parameters(), None)
+        dev = get_device(device) if device is not None or p is None else p.device
+        was = model.training; model.eval().to(dev)
+        try: yield model, dev
+        finally: model.train(was)
+    elif callable(model): yield model, get_device(device)
+    else: raise ValueError(f"model must be a nn.Module, a Learner or a function of a batch, not {type(model).__name__}.")
 
 # %% ../nbs/00_core.ipynb #c015
 def seed_everything(seed:int|None):

@@ -14,8 +14,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['CORRUPTIONS', 'BENCHMARK_CORRUPTIONS', 'EXTRA_CORRUPTIONS', 'CORRUPTION_GROUPS', 'EXTRA_GROUPS', 'SEVERITIES',
-           'RANDOM_BLOCK', 'corruption_group', 'frost_dir', 'corrupt', 'mean_abs_change', 'high_freq_energy',
-           'show_corruptions']
+           'RANDOM_BLOCK', 'unknown_corruption', 'corruption_group', 'frost_dir', 'corrupt', 'mean_abs_change',
+           'high_freq_energy', 'show_corruptions']
 
 # %% ../nbs/20_corruptions.ipynb #c007
 CORRUPTIONS = ('gaussian_noise', 'shot_noise', 'impulse_noise', 'defocus_blur', 'glass_blur', 'motion_blur', 'zoom_blur',
@@ -26,7 +26,7 @@ CORRUPTION_GROUPS = {'noise': CORRUPTIONS[0:3], 'blur': CORRUPTIONS[3:7], 'weath
 EXTRA_GROUPS = {'speckle_noise': 'noise', 'gaussian_blur': 'blur', 'spatter': 'weather', 'saturate': 'digital'}
 SEVERITIES = (1, 2, 3, 4, 5)
 
-def _unknown(name) -> ValueError:
+def unknown_corruption(name) -> ValueError:
     "The error for an unknown corruption name, with the nearest name(s): the names containing it, else a close spelling."
     part = [c for c in CORRUPTIONS if str(name).lower() in c]
     hint = (f" Did you mean {part[0]!r}?" if len(part) == 1 else
@@ -38,7 +38,7 @@ def corruption_group(name:str) -> str:
     for g, names in CORRUPTION_GROUPS.items():
         if name in names: return g
     if name in EXTRA_GROUPS: return EXTRA_GROUPS[name]
-    raise _unknown(name)
+    raise unknown_corruption(name)
 
 # %% ../nbs/20_corruptions.ipynb #c011
 RANDOM_BLOCK = 64   # images per random-number generator: outputs do not depend on how many images are corrupted at once
@@ -583,7 +583,7 @@ def _check_images(images) -> np.ndarray:
     return images
 
 def _check_corruption(name, severity):
-    if name not in _FUNCTIONS: raise _unknown(name)
+    if name not in _FUNCTIONS: raise unknown_corruption(name)
     if isinstance(severity, bool) or not isinstance(severity, (int, np.integer)) or not 1 <= severity <= 5:
         raise ValueError(f"severity must be an integer from 1 (mildest) to 5, not {severity!r}.")
 

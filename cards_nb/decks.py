@@ -15,9 +15,9 @@ from .data import CIFAR_MEAN, CIFAR_STD, BatchPipeline, load_dataset
 from .models import get_model
 from .masks import MASKED, prunable, effective_weight, to_masked, sparsity
 from .card_file import encode_card, decode_card, memory_report, parse_spec, _write, _read
-from .train import get_preset, _state_dict_problems
+from .train import get_preset, state_dict_problems
 from .compress import compress
-from .robustness import RESULT_COLUMNS, _blocks, _as_fn
+from .robustness import RESULT_COLUMNS, _blocks
 from .fourier import SIGNATURE_AUGMENTATIONS, amplitude_spectrum, augment, spectral_signature
 
 # %% auto #0
@@ -209,8 +209,7 @@ def evaluate_deck(deck:CARDDeck, data=None, clean=None, dataset='cifar10', corru
     done = {(r['corruption'], r['severity']) for r in state['rows']}
     todo = [b for b in ([('clean', 0)] if clean is not None else []) + [(c, s) for c in names for s in sevs] if b not in done]
     models = _deck_models(deck, sizes)
-    _, dev, restore = _as_fn(deck, device)
-    try:
+    with evaluation_mode(deck, device) as (_, dev):
         for k, (c, s) in enumerate(progress_bar(todo, leave=False) if show_progress and todo else todo):
             x, y = clean if c == 'clean' else get(c, s)
             probs, dists, ys = _block_outputs(deck, x, y, bs, dev)
@@ -221,7 +220,6 @@ def evaluate_deck(deck:CARDDeck, data=None, clean=None, dataset='cifar10', corru
                                        **{f'd_{g}': float(v) for g, v in zip(deck.gate.groups, d)}) for b, (d, yb) in enumerate(zip(dists, ys))]
             if out is not None and (k + 1 == len(todo) or todo[k + 1][0] != c):
                 with atomic_write(out, 'w') as f: json.dump(state, f)
-    finally: restore()
     return pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate'])
 
 # %% ../nbs/31_decks.ipynb #c027
@@ -364,7 +362,7 @@ def _from_rb_member(sd:dict, arch:str) -> nn.Module:
     with torch.random.fork_rng(devices=[]): model = get_model(name, n_cls, layers=MASKED, **kw)
     sd = dict(sd)
     sd.update({f'{n}.mask': sd[f'{n}.weight'] != 0 for n in prunable(model) if f'{n}.weight' in sd})
-    problems = _state_dict_problems(model, sd)
+    problems = state_dict_problems(model, sd)
     if problems: raise CheckpointError(f"The state dict does not fit RobustBench's {arch} as {model.spec}: " + '; '.join(problems) + ". Pick the arch it was saved from.")
     model.load_state_dict(sd)
     return model.eval()

@@ -12,7 +12,6 @@ from fastprogress.fastprogress import progress_bar
 from .core import *
 from .data import CIFAR_MEAN, CIFAR_STD, augmix, gaussian_noise, normalize, random_crop_flip, to_chw, to_float
 from .masks import prunable, effective_weight
-from .robustness import _as_fn
 
 # %% auto #0
 __all__ = ['SIGNATURE_AUGMENTATIONS', 'fourier_basis', 'conjugate_pairs', 'inference_copy', 'fourier_heat_map',
@@ -79,10 +78,9 @@ def fourier_heat_map(model, images, labels, eps:float=4., bs:int=256, seed:int=0
                      dtype=None, mean=CIFAR_MEAN, std=CIFAR_STD, device=None, show_progress:bool=True) -> np.ndarray:
     "Error of `model` on `images` (uint8 `(N, n, n, C)`) perturbed by `eps` x each Fourier basis image, as an fftshifted `(n, n)` map."
     if len(images) != len(labels) or len(labels) == 0: raise ValueError(f"{len(images)} images and {len(labels)} labels: pass the same, non-zero number of each.")
-    fn, dev, restore = _as_fn(model, device)
-    per_freq = getattr(getattr(model, 'model', model), 'batch_dependent', False)
-    if fast and isinstance(fn, nn.Module): fn = inference_copy(fn)   # `fast=False` evaluates the model itself
-    try:
+    with evaluation_mode(model, device) as (fn, dev):
+        per_freq = getattr(getattr(model, 'model', model), 'batch_dependent', False)
+        if fast and isinstance(fn, nn.Module): fn = inference_copy(fn)   # `fast=False` evaluates the model itself
         x, y = _pixels(images, dev), torch.as_tensor(labels, device=dev)
         N, C, n, w = x.shape
         if n != w: raise ValueError(f"Fourier heat maps need square images, not {n}x{w}.")
@@ -101,7 +99,6 @@ def fourier_heat_map(model, images, labels, eps:float=4., bs:int=256, seed:int=0
                 if per_freq: pred = torch.cat([fn(xb[f == k]).argmax(-1) for k in f.unique()])
                 else: pred = fn(xb).argmax(-1)
             wrong.index_add_(0, f, (pred != y[i]).float())
-    finally: restore()
     err = torch.zeros(n * n)
     err[mirror], err[rep] = wrong.cpu() / N, wrong.cpu() / N
     return err.view(n, n).numpy()

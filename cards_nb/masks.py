@@ -13,7 +13,7 @@ from .core import *
 from .models import Layers
 
 # %% auto #0
-__all__ = ['PRUNABLE_TYPES', 'MASKED', 'check_sparsity', 'prunable', 'MaskedConv2d', 'MaskedLinear', 'mask_model',
+__all__ = ['PRUNABLE_TYPES', 'MASKED', 'check_sparsity', 'prunable', 'MaskedLayer', 'MaskedConv2d', 'MaskedLinear', 'mask_model',
            'effective_weight', 'masked_weights', 'sparsity', 'to_masked', 'global_magnitude_masks', 'apply_masks',
            'prune_by_magnitude', 'MaskCallback', 'cubic_sparsity']
 
@@ -38,7 +38,7 @@ def prunable(model:nn.Module, include_first:bool=True, include_last:bool=True) -
     return {n: m for n, m in layers.items() if n not in drop}
 
 # %% ../nbs/10_masks.ipynb #c007
-class _Masked:
+class MaskedLayer:
     "Mixin: a `mask` buffer (1 = kept) multiplied into `weight` in the forward pass."
     def _init_mask(self): self.register_buffer('mask', torch.ones_like(self.weight, dtype=torch.bool))
     @property
@@ -47,12 +47,12 @@ class _Masked:
         sd.setdefault(prefix + 'mask', torch.ones_like(self.mask))   # a dense checkpoint loads as all-ones masks
         super()._load_from_state_dict(sd, prefix, *args, **kwargs)
 
-class MaskedConv2d(_Masked, nn.Conv2d):
+class MaskedConv2d(MaskedLayer, nn.Conv2d):
     "`nn.Conv2d` whose weight is multiplied by its `mask` buffer."
     def __init__(self, *args, **kwargs): super().__init__(*args, **kwargs); self._init_mask()
     def forward(self, x): return self._conv_forward(x, self.masked_weight, self.bias)
 
-class MaskedLinear(_Masked, nn.Linear):
+class MaskedLinear(MaskedLayer, nn.Linear):
     "`nn.Linear` whose weight is multiplied by its `mask` buffer."
     def __init__(self, *args, **kwargs): super().__init__(*args, **kwargs); self._init_mask()
     def forward(self, x): return F.linear(x, self.masked_weight, self.bias)
@@ -97,7 +97,7 @@ def _masked_twin(l:nn.Module) -> nn.Module:
 def to_masked(model:nn.Module) -> nn.Module:
     "Replace, in place, every prunable layer with a `mask` that is not a masked layer by an equivalent `MaskedConv2d`/`MaskedLinear`."
     for name, l in list(prunable(model).items()):
-        if isinstance(l, _Masked) or not hasattr(l, 'mask'): continue
+        if isinstance(l, MaskedLayer) or not hasattr(l, 'mask'): continue
         parent, _, attr = name.rpartition('.')
         setattr(model.get_submodule(parent) if parent else model, attr, _masked_twin(l))
     return model
@@ -120,7 +120,7 @@ def apply_masks(model:nn.Module, masks:dict[str, torch.Tensor]):
     layers = dict(model.named_modules())
     for n, k in masks.items():
         l = layers.get(n)
-        if not isinstance(l, _Masked): raise ValueError(f"{n!r} is not a masked layer of this model: call mask_model(model) first, or the mask belongs to another architecture.")
+        if not isinstance(l, MaskedLayer): raise ValueError(f"{n!r} is not a masked layer of this model: call mask_model(model) first, or the mask belongs to another architecture.")
         if k.shape != l.weight.shape: raise ValueError(f"The mask for {n!r} has shape {tuple(k.shape)}, but the layer's weight is {tuple(l.weight.shape)}.")
         l.mask.copy_(k.to(l.mask.device)); l.weight.mul_(l.mask)
     return model
@@ -133,7 +133,7 @@ def prune_by_magnitude(model:nn.Module, sparsity:float, **kw) -> nn.Module:
 class MaskCallback(Callback):
     "After each optimizer step, multiply every masked layer's weight by its mask."
     order = 50
-    def before_fit(self): self.layers = [l for l in self.model.modules() if isinstance(l, _Masked)]
+    def before_fit(self): self.layers = [l for l in self.model.modules() if isinstance(l, MaskedLayer)]
     @torch.no_grad()
     def after_step(self):
         for l in self.layers: l.weight.mul_(l.mask)

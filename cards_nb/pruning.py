@@ -16,7 +16,7 @@ from fastai.learner import Learner
 from fastai.metrics import ValueMetric
 from .core import *
 from .masks import *
-from .masks import _Masked
+from .masks import MaskedLayer
 from .train import save_checkpoint, read_checkpoint, bare_model, world_size
 
 # %% auto #0
@@ -64,7 +64,7 @@ class Pruner(Callback):
         store_attr(); self.history = []
         self.kw = dict(include_first=include_first, include_last=include_last)
     def before_fit(self):
-        if not any(isinstance(l, _Masked) for l in self.model.modules()):
+        if not any(isinstance(l, MaskedLayer) for l in self.model.modules()):
             raise ValueError("Pruner needs masked layers: build the model with layers=MASKED or call mask_model(model) first.")
     # prune when training starts, not in before_fit: fastai's `validate` sends before_fit too
     def before_train(self):
@@ -100,7 +100,7 @@ def rewind_weights(model:nn.Module, state:dict) -> nn.Module:
     masks = {k: v.clone() for k, v in model.state_dict().items() if k.endswith('mask')}
     model.load_state_dict({**state, **masks})
     for l in model.modules():
-        if isinstance(l, _Masked): l.weight.mul_(l.mask)
+        if isinstance(l, MaskedLayer): l.weight.mul_(l.mask)
     return model
 
 class WeightRewinder(Callback):
@@ -141,7 +141,7 @@ def prune_rounds(learn:Learner, sparsities:list[float], epochs:int|None=None, re
 
 # %% ../nbs/11_pruning.ipynb #c024
 def _check_masked(learn):
-    if not any(isinstance(l, _Masked) for l in learn.model.modules()):
+    if not any(isinstance(l, MaskedLayer) for l in learn.model.modules()):
         raise ValueError("The learner's model has no masked layers: build it with layers=MASKED or call mask_model(model).")
     if not any(isinstance(c, MaskCallback) for c in learn.cbs): learn.add_cb(MaskCallback())
 

@@ -10,7 +10,7 @@ import copy
 import torch, torch.nn as nn
 from torch.ao.quantization.observer import PerChannelMinMaxObserver
 from .core import *
-from .masks import _Masked, prunable, effective_weight, mask_model, to_masked, sparsity
+from .masks import MaskedLayer, prunable, effective_weight, mask_model, to_masked, sparsity
 
 # %% auto #0
 __all__ = ['QMAX', 'check_bits', 'channel_scales', 'fake_quantize', 'is_quantized', 'quantize_layer_', 'quant_codes',
@@ -50,7 +50,7 @@ def is_quantized(layer:nn.Module) -> bool:
 def quantize_layer_(layer:nn.Module, bits:int=8) -> nn.Module:
     "Quantize masked `layer` in place: `weight = codes * qscale` from its effective weight, mask unchanged, `qscale`/`qbits` buffers set."
     bits = check_bits(bits)
-    if not isinstance(layer, _Masked):
+    if not isinstance(layer, MaskedLayer):
         raise ValueError(f"Only masked layers can be quantized, not {type(layer).__name__}: use quantize_weights(model), which converts them.")
     w = effective_weight(layer)
     s = channel_scales(w, bits)

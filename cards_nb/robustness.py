@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .core import *
 from .data import BatchPipeline
-from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, EXTRA_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES, corruption_group, _unknown
+from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, EXTRA_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES, corruption_group, unknown_corruption
 from .cifar_c import load_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 
 # %% auto #0
@@ -20,17 +20,6 @@ __all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', '
            'robustness_summary', 'plot_corruption_bars', 'plot_severity']
 
 # %% ../nbs/22_robustness.ipynb #c006
-def _as_fn(model, device):
-    "A function batch -> logits, its device, and a function that restores the model's training mode."
-    model = getattr(model, 'model', model)                       # a fastai Learner
-    if isinstance(model, nn.Module):
-        p = next(model.parameters(), None)
-        dev = get_device(device) if device is not None or p is None else p.device
-        was = model.training; model.eval().to(dev)
-        return model, dev, lambda: model.train(was)
-    if not callable(model): raise ValueError(f"model must be a nn.Module, a Learner or a function of a batch, not {type(model).__name__}.")
-    return model, get_device(device), lambda: None
-
 def check_eval_data(images, labels, what:str='the images'):
     "Refuse, with what is expected, anything but uint8 images `(N, 32, 32, 3)` and N integer class labels (1-D)."
     shape, dtype = tuple(getattr(images, 'shape', ())), getattr(images, 'dtype', None)
@@ -64,9 +53,7 @@ def _accuracy(fn, dev, images, labels, bs:int) -> float:
 def accuracy_on(model, images, labels, bs:int=256, device=None) -> float:
     "Top-1 accuracy of `model` (module, Learner or function of a normalized batch) on uint8 `images` (N, 32, 32, 3)."
     check_eval_data(images, labels)
-    fn, dev, restore = _as_fn(model, device)
-    try: return _accuracy(fn, dev, images, labels, bs)
-    finally: restore()
+    with evaluation_mode(model, device) as (fn, dev): return _accuracy(fn, dev, images, labels, bs)
 
 # %% ../nbs/22_robustness.ipynb #c008
 RESULT_COLUMNS = ['model', 'corruption', 'severity', 'accuracy']
@@ -76,7 +63,7 @@ def _blocks(data, corruptions, severities, dataset):
     if isinstance(data, dict):
         names, sevs = tuple(data), tuple(severities or SEVERITIES)
         for c in names:
-            if c not in CORRUPTIONS: raise _unknown(c)
+            if c not in CORRUPTIONS: raise unknown_corruption(c)
             _check_stacked(c, *data[c], sevs)
         def get(c, s):
             x, y = data[c]; n = len(y) // len(sevs); i = sevs.index(s)
@@ -88,7 +75,7 @@ def _blocks(data, corruptions, severities, dataset):
         get = lambda c, s: load_cifar_c(folder, c, s, dataset)
     if corruptions is not None:
         for c in corruptions:
-            if c not in CORRUPTIONS: raise _unknown(c)
+            if c not in CORRUPTIONS: raise unknown_corruption(c)
             if c not in names: raise DataError(f"Corruption {c} is not in the data (it has {', '.join(names)}); make it with `cards-nb make-cifar-c`.")
         names = tuple(c for c in CORRUPTIONS if c in corruptions)
     return names, sevs, get
@@ -121,14 +108,12 @@ def evaluate_robustness(model, data, clean=None, name:str='model', corruptions=N
     done = {(r['model'], r['corruption'], r['severity']) for r in rows}
     todo = ([('clean', 0)] if clean is not None else []) + [(c, s) for c in names for s in sevs]
     todo = [t for t in todo if (name, *t) not in done]
-    fn, dev, restore = _as_fn(model, device)
-    try:
+    with evaluation_mode(model, device) as (fn, dev):
         for i, (c, s) in enumerate(progress_bar(todo, leave=False) if show_progress and todo else todo):
             x, y = clean if c == 'clean' else get(c, s)
             rows.append(dict(model=name, corruption=c, severity=s, accuracy=_accuracy(fn, dev, x, y, bs)))
             last = i + 1 == len(todo) or todo[i + 1][0] != c
             if out is not None and last: _save_rows(out, rows)
-    finally: restore()
     df = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     return df[df.model == name].reset_index(drop=True)
 

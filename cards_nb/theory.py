@@ -20,7 +20,7 @@ from .masks import MaskedLinear, MaskedConv2d, effective_weight, sparsity
 from .supermasks import SupermaskLinear, SupermaskConv, BipropLinear, BipropConv, init_frozen_weight
 from .compress import compress, dense_baseline, quiet_learner
 from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, corruption_group
-from .robustness import check_eval_data, GROUP_COLORS, _as_fn
+from .robustness import check_eval_data, GROUP_COLORS
 
 # %% auto #0
 __all__ = ['MAX_ENUM', 'SUPERMASK_LAYERS', 'subset_sums', 'covering_radius', 'closest_subset', 'binary_covering_radius',
@@ -367,13 +367,11 @@ def plot_width_curve(curve:pd.DataFrame, eps:float|None=None, ax=None, title:str
 @torch.inference_mode()
 def logits_on(model, images, bs:int=256, device=None) -> torch.Tensor:
     "The logits of `model` (module, Learner or function of a normalized batch) on uint8 `images` (N, 32, 32, 3), as float64 on the CPU."
-    fn, dev, restore = _as_fn(model, device)
-    pipe, out = BatchPipeline('none'), []
-    try:
+    with evaluation_mode(model, device) as (fn, dev):
+        pipe, out = BatchPipeline('none'), []
         for i in range(0, len(images), bs):
             x = torch.from_numpy(np.array(images[i:i + bs], dtype=np.uint8)).to(dev)
             out.append(fn(pipe((x, torch.zeros(len(x), dtype=torch.long, device=dev)))[0]).float().cpu())
-    finally: restore()
     return torch.cat(out).double()
 
 def top2_margin(out:torch.Tensor) -> torch.Tensor:

@@ -25,8 +25,8 @@ from .models import get_model, num_params
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'world_size', 'per_rank_bs', 'card_learner',
-           'content_digest', 'bare_model', 'save_checkpoint', 'read_checkpoint', 'load_checkpoint', 'TrainCheckpoint',
-           'train_run']
+           'content_digest', 'bare_model', 'save_checkpoint', 'read_checkpoint', 'state_dict_problems',
+           'load_checkpoint', 'rng_states', 'set_rng_states', 'TrainCheckpoint', 'train_run']
 
 # %% ../nbs/03_train.ipynb #c005
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def read_checkpoint(path) -> dict:
     return ck
 
 # %% ../nbs/03_train.ipynb #c020
-def _state_dict_problems(model, sd) -> list[str]:
+def state_dict_problems(model, sd) -> list[str]:
     own = model.state_dict()
     # masked layers take dense weights (their masks start all ones), so a dense checkpoint's missing masks are fine
     missing, extra = [k for k in own if k not in sd and not (k.endswith('.mask') and k[:-5] + '.weight' in sd)], [k for k in sd if k not in own]
@@ -213,7 +213,7 @@ def load_checkpoint(model:nn.Module, path) -> dict:
     if got is not None and got != want:
         raise CheckpointError(f"{path} is a checkpoint of {got}, but the model is {want}. Build the model with the "
                               f"same architecture and arguments (get_model) or pick the checkpoint of this model.")
-    problems = _state_dict_problems(model, ck['state_dict'])
+    problems = state_dict_problems(model, ck['state_dict'])
     if problems:
         raise CheckpointError(f"{path} does not fit the model {want}: " + '; '.join(problems) + ". It was saved from another architecture.")
     model.load_state_dict(ck['state_dict'])
@@ -224,12 +224,14 @@ def _train_dl(learn):   # the training DataLoader itself, also while a distribut
     dl = learn.dls.train
     return getattr(dl, 'dl', dl) if type(dl).__name__ == 'DistributedDL' else dl
 
-def _rng_state(learn):
+def rng_states(learn) -> dict:
+    "The random states a resumed run needs to draw what an uninterrupted one would: torch, CUDA, Python and the training loader's."
     return dict(torch=torch.get_rng_state(), python=list(random.getstate()[1]), python_pos=random.getstate()[2],
                 dl=list(_train_dl(learn).rng.getstate()[1]),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
-def _set_rng_state(learn, s):
+def set_rng_states(learn, s:dict):
+    "Restore the random states `rng_states` saved."
     torch.set_rng_state(s['torch'])
     if s.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
     random.setstate((3, tuple(s['python']), s['python_pos']))
@@ -249,7 +251,7 @@ class TrainCheckpoint(Callback):
         if self.epoch < self.start_epoch: return   # an epoch fastai skipped while resuming
         hist = self.history
         save_checkpoint(self.model, self.path, epoch=self.epoch, n_epoch=self.n_epoch, history=hist,
-                        opt=self.opt.state_dict(), rng=_rng_state(self.learn), **self.meta)
+                        opt=self.opt.state_dict(), rng=rng_states(self.learn), **self.meta)
 
 # %% ../nbs/03_train.ipynb #c026
 def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None, resume:bool=True,
@@ -268,7 +270,7 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
         if ck.get('data', data) != data:
             raise CheckpointError(f"{ck_path} was trained on data from {ck['data']}, not {data}. Use another output folder, "
                                   "or start over (resume=False, `--fresh`).")
-        learn.create_opt(); learn.opt.load_state_dict(ck['opt']); _set_rng_state(learn, ck['rng'])
+        learn.create_opt(); learn.opt.load_state_dict(ck['opt']); set_rng_states(learn, ck['rng'])
         start, history = ck['epoch'] + 1, ck['history']
         learn.train_checkpoint.start_epoch, learn.train_checkpoint.prior = start, history
     learn.model.to(dls.device)
