@@ -34,6 +34,7 @@ __all__ = ['MAX_ENUM', 'SUPERMASK_LAYERS', 'subset_sums', 'covering_radius', 'cl
 # %% ../nbs/40_theory.ipynb #c007
 MAX_ENUM = 24   # 2**24 float64 sums = 128 MiB
 
+# %% ../nbs/40_theory.ipynb #c007a
 def subset_sums(x) -> np.ndarray:
     "All $2^n$ subset sums of `x` in enumeration order: bit k of an index says whether `x[k]` is in that subset."
     x = np.asarray(x, dtype=np.float64).ravel()
@@ -44,6 +45,7 @@ def subset_sums(x) -> np.ndarray:
     for v in x: s = np.concatenate([s, s + v])
     return s
 
+# %% ../nbs/40_theory.ipynb #c007e
 def _covering(points, lo:float, hi:float) -> float:
     "sup over z in [lo, hi] of the distance from z to the nearest of the sorted `points`."
     i, j = np.searchsorted(points, lo, 'right') - 1, np.searchsorted(points, hi, 'left') + 1
@@ -58,6 +60,7 @@ def covering_radius(x, lo:float=-1., hi:float=1.) -> float:
     if not lo < hi: raise ValueError(f"Need lo < hi, not [{lo}, {hi}].")
     return _covering(np.sort(subset_sums(x)), lo, hi)
 
+# %% ../nbs/40_theory.ipynb #c008c
 def closest_subset(x, z:float) -> tuple[float, np.ndarray]:
     "The subset of `x` whose sum is nearest `z`, exactly, by meeting in the middle: (error, boolean mask over `x`)."
     x = np.asarray(x, dtype=np.float64).ravel(); h = len(x) // 2
@@ -76,6 +79,7 @@ def binary_covering_radius(n_pos:int, n_neg:int, c:float, lo:float=-1., hi:float
     "Covering radius of the subset sums of `n_pos` copies of +c and `n_neg` of -c: the lattice $kc$, $-n_{neg} \\le k \\le n_{pos}$."
     return _covering(np.arange(-n_neg, n_pos + 1) * float(c), lo, hi)
 
+# %% ../nbs/40_theory.ipynb #c013d
 def _binary_k(eps:float) -> int:
     if not 0 < eps < 1: raise ValueError(f"eps must be in (0, 1), not {eps}.")
     return math.ceil((1 - eps) / (2 * eps) - 1e-12)
@@ -85,6 +89,7 @@ def binary_success_probability(n:int, eps:float) -> float:
     k = _binary_k(eps)
     return float(stats.binom.cdf(n - k, n, 0.5) - stats.binom.cdf(k - 1, n, 0.5)) if n >= 2 * k else 0.
 
+# %% ../nbs/40_theory.ipynb #c014c
 def binary_prescribed_n(eps:float, delta:float) -> int:
     "The n at which Hoeffding's inequality guarantees success probability $\\ge 1-\\delta$ for binary candidates $\\pm 2\\varepsilon$."
     if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), not {delta}.")
@@ -92,11 +97,12 @@ def binary_prescribed_n(eps:float, delta:float) -> int:
     while 2 * math.exp(-2 * (n / 2 - k + 1) ** 2 / n) > delta: n += 1
     return n
 
+# %% ../nbs/40_theory.ipynb #c015c
 def lueker_n(eps:float, C:float) -> int:
     "The lemma's $n = \\lceil C \\log_2(2/\\varepsilon) \\rceil$ for uniform candidates and a constant `C`."
     return math.ceil(C * math.log2(2 / eps))
 
-# %% ../nbs/40_theory.ipynb #c016
+# %% ../nbs/40_theory.ipynb #c016a
 def draw_candidates(n:int, dist:str='uniform', c:float=1., rng=None) -> np.ndarray:
     "n candidates: uniform on [-1, 1], or `binary` random signs times `c`."
     rng = np.random.default_rng(rng)
@@ -104,6 +110,7 @@ def draw_candidates(n:int, dist:str='uniform', c:float=1., rng=None) -> np.ndarr
     if dist == 'binary': return rng.choice([-1., 1.], n) * c
     raise ValueError(f"Unknown candidate distribution {dist!r}: use 'uniform' or 'binary'.")
 
+# %% ../nbs/40_theory.ipynb #c016e
 def subset_sum_trials(n:int, trials:int, dist:str='uniform', c:float=1., seed:int=0) -> np.ndarray:
     "The exact covering radius over [-1, 1] of `trials` independent draws of n candidates."
     rng = np.random.default_rng(seed)
@@ -112,10 +119,12 @@ def subset_sum_trials(n:int, trials:int, dist:str='uniform', c:float=1., seed:in
         return np.array([binary_covering_radius(p, n - p, c) for p in pos])
     return np.array([covering_radius(draw_candidates(n, dist, c, rng)) for _ in range(trials)])
 
+# %% ../nbs/40_theory.ipynb #c016i
 def allowed_failures(trials:int, p_fail:float, alpha:float=1e-3) -> int:
     "The most failures in `trials` that a failure probability of at most `p_fail` explains (one-sided, false alarm `alpha`)."
     return int(stats.binom.ppf(1 - alpha, trials, p_fail))
 
+# %% ../nbs/40_theory.ipynb #c016m
 def calibrate_constant(epsilons, trials:int=200, dist:str='uniform', seed:int=0, n_max:int=MAX_ENUM) -> pd.DataFrame:
     "For each eps the smallest n whose success rate over `trials` reaches 1 - eps, and $\\hat C = n / \\log_2(2/\\varepsilon)$."
     rows = []
@@ -139,6 +148,7 @@ def subset_sum_curves(ns_exact=range(2, 19, 2), ns_single=range(4, 37, 4), trial
         rows.append(dict(n=n, curve='binary, worst target', error=float(np.median(1 / (2 * m + 1)))))
     return pd.DataFrame(rows)
 
+# %% ../nbs/40_theory.ipynb #c022c
 def plot_subset_sum_decay(curves:pd.DataFrame, C:float|None=None, ax=None):
     "Error vs n on a log scale, with the lemma's rate for constant `C` and the $2^{-n}$ floor."
     if ax is None: _, ax = plt.subplots(figsize=(6.5, 4))
@@ -151,6 +161,8 @@ def plot_subset_sum_decay(curves:pd.DataFrame, C:float|None=None, ax=None):
     return ax
 
 # %% ../nbs/40_theory.ipynb #c026
+def _weight_layers(net) -> list[nn.Module]: return [m for m in net if isinstance(m, (nn.Linear, nn.Conv2d))]
+
 def random_target(kind:str='mlp', seed:int=0) -> nn.Sequential:
     "A small bias-free ReLU target with weights uniform in [-1, 1]: `mlp` (2 -> 4 -> 1) or `conv` (2x5x5 -> conv3x3 -> 3 -> conv3x3 -> 1x3x3)."
     g = torch.Generator().manual_seed(seed)
@@ -164,8 +176,7 @@ def random_target(kind:str='mlp', seed:int=0) -> nn.Sequential:
     net.input_shape = shape
     return net.requires_grad_(False)
 
-def _weight_layers(net) -> list[nn.Module]: return [m for m in net if isinstance(m, (nn.Linear, nn.Conv2d))]
-
+# %% ../nbs/40_theory.ipynb #c026d
 def check_target(target:nn.Sequential) -> nn.Sequential:
     "`target` if the construction applies to it: an `nn.Sequential` of bias-free Linear/Conv2d layers, ReLU and Flatten."
     if not isinstance(target, nn.Sequential): raise ValueError(f"The target must be an nn.Sequential, not {type(target).__name__}.")
@@ -178,6 +189,7 @@ def check_target(target:nn.Sequential) -> nn.Sequential:
     if not hasattr(target, 'input_shape'): raise ValueError("Set target.input_shape, the shape of one input without the batch, e.g. (2,) or (2, 5, 5).")
     return target
 
+# %% ../nbs/40_theory.ipynb #c026h
 def dense_inputs(target:nn.Sequential, n:int=4096, seed:int=0) -> torch.Tensor:
     "Inputs covering the domain $[-1, 1]^d$: a grid (plus its corners) for d <= 2, else uniform points and random corners."
     shape = check_target(target).input_shape; d = math.prod(shape)
@@ -189,7 +201,7 @@ def dense_inputs(target:nn.Sequential, n:int=4096, seed:int=0) -> torch.Tensor:
     x[: n // 8] = torch.randint(0, 2, (n // 8, *shape), generator=g) * 2. - 1   # corners: where |x| bounds are tight
     return x
 
-# %% ../nbs/40_theory.ipynb #c027
+# %% ../nbs/40_theory.ipynb #c027a
 def _block_layers(m:nn.Module, n:int, linear=MaskedLinear, conv=MaskedConv2d):
     "The two random layers that replace target layer `m` at width n per input feature, and the feature count d."
     if isinstance(m, nn.Linear):
@@ -208,6 +220,7 @@ def random_network(target:nn.Sequential, n:int, linear=MaskedLinear, conv=Masked
     net = nn.Sequential(*layers); net.input_shape = target.input_shape
     return net
 
+# %% ../nbs/40_theory.ipynb #c027e
 def _first_mask(first, d:int, n:int) -> torch.Tensor:
     "Unit k of feature j keeps only its edge from feature j (for a conv: input channel and kernel position j)."
     mask = torch.zeros(d * n, d); mask[torch.arange(d * n), torch.arange(d * n) // n] = 1
@@ -217,6 +230,7 @@ def _keep_first(cond:torch.Tensor, counts:torch.Tensor) -> torch.Tensor:
     "Along the last axis, the first `counts` positions where `cond` holds."
     return cond & (cond.cumsum(-1) <= counts[..., None])
 
+# %% ../nbs/40_theory.ipynb #c027h
 def _binary_block(W:torch.Tensor, s:torch.Tensor, t:torch.Tensor) -> tuple[torch.Tensor, float]:
     "Second-layer mask and scale c for target weights W (out, d), first-layer signs s (d, n), second-layer signs t (out, d, n)."
     eff = (t * s[None]).double(); w = W.double()[..., None]   # unit k adds eff * c * x to output i, on the side sign(s_k)
@@ -232,6 +246,7 @@ def _binary_block(W:torch.Tensor, s:torch.Tensor, t:torch.Tensor) -> tuple[torch
         mask |= _keep_first(on & (eff * torch.sign(k)[..., None] > 0), k.abs())
     return mask, c
 
+# %% ../nbs/40_theory.ipynb #c027k
 def _uniform_block(W, u:torch.Tensor, V:torch.Tensor) -> torch.Tensor:
     "Second-layer mask for uniform weights: the exact best subset of the candidates $u_k v_{ik}$ of each weight and side."
     prod, mask = (V * u[None]).double(), torch.zeros(V.shape, dtype=torch.bool)
@@ -242,6 +257,7 @@ def _uniform_block(W, u:torch.Tensor, V:torch.Tensor) -> torch.Tensor:
                 if len(idx): mask[i, j, idx[closest_subset(prod[i, j, idx].numpy(), float(W[i, j]))[1]]] = True
     return mask
 
+# %% ../nbs/40_theory.ipynb #c027m
 def prune_random_network(target:nn.Sequential, n:int, init:str='binary', seed:int=0) -> nn.Sequential:
     "Draw the random network of `target`'s construction at width n (`binary` or `uniform` weights) and prune it by the construction."
     if init not in ('binary', 'uniform'): raise ValueError(f"init must be 'binary' or 'uniform', not {init!r}.")
@@ -268,7 +284,7 @@ def prune_random_network(target:nn.Sequential, n:int, init:str='binary', seed:in
     net.weight_errors, net.scales, net.width, net.init = errors, scales, n, init
     return net.requires_grad_(False)
 
-# %% ../nbs/40_theory.ipynb #c029
+# %% ../nbs/40_theory.ipynb #c029a
 def _apply_abs(m:nn.Module, x:torch.Tensor, weight:torch.Tensor) -> torch.Tensor:
     return F.linear(x, weight) if isinstance(m, nn.Linear) else F.conv2d(x, weight, None, m.stride, m.padding, m.dilation)
 
@@ -284,10 +300,12 @@ def error_bound(target:nn.Sequential, etas) -> float:
         elif isinstance(l, nn.Flatten): m, e = l(m), l(e)
     return float(e.max())
 
+# %% ../nbs/40_theory.ipynb #c030c
 def sup_error(f:nn.Module, g:nn.Module, x:torch.Tensor) -> float:
     "$\\max_x |f(x) - g(x)|$ over the sample `x`."
     with torch.no_grad(): return float((f(x.float()) - g(x.float())).abs().max())
 
+# %% ../nbs/40_theory.ipynb #c030g
 def _eta_for(target, eps:float) -> float:
     lo, hi = 0., 1.
     while error_bound(target, hi) < eps: hi *= 2
@@ -315,6 +333,7 @@ def prescribed_width(target:nn.Sequential, eps:float, delta:float=0.1) -> int:
 # %% ../nbs/40_theory.ipynb #c037
 SUPERMASK_LAYERS = {'ep': (SupermaskLinear, SupermaskConv, 'signed_constant'), 'biprop': (BipropLinear, BipropConv, 'kaiming_normal')}
 
+# %% ../nbs/40_theory.ipynb #c037c
 def supermask_approximation(target:nn.Sequential, n:int, method:str='ep', sparsity:float=0.5, epochs:int=15, lr:float=3e-3,
                             n_train:int=8192, bs:int=256, seed:int=0, x_eval:torch.Tensor|None=None) -> tuple[nn.Sequential, float]:
     "Learn a mask of the random width-n network of `target`'s construction with edge-popup or biprop (fastai `Learner`, MSE); the net and its sup error on `x_eval`."
@@ -332,6 +351,7 @@ def supermask_approximation(target:nn.Sequential, n:int, method:str='ep', sparsi
     net.eval().requires_grad_(False)
     return net, sup_error(target, net, x_eval)
 
+# %% ../nbs/40_theory.ipynb #c038c
 def width_curve(target:nn.Sequential, widths=(4, 8, 16, 32, 64, 128, 256), methods=('binary', 'uniform', 'ep', 'biprop'),
                 seeds=(0,), max_uniform:int=64, epochs:int=15, x_eval:torch.Tensor|None=None) -> pd.DataFrame:
     "Sup error vs width for the construction (`binary`, `uniform` weights) and for edge-popup / biprop on the same random architecture."
@@ -346,11 +366,13 @@ def width_curve(target:nn.Sequential, widths=(4, 8, 16, 32, 64, 128, 256), metho
                                  sup_error=err, sparsity=sparsity(net) if method not in SUPERMASK_LAYERS else 0.5))
     return pd.DataFrame(rows)
 
+# %% ../nbs/40_theory.ipynb #c038f
 def width_needed(curve:pd.DataFrame, eps:float) -> pd.Series:
     "The smallest width at which each method's (median over seeds) sup error is at most `eps` (NaN: none of the widths tried)."
     med = curve.groupby(['method', 'width']).sup_error.median().reset_index()
     return med[med.sup_error <= eps].groupby('method').width.min().reindex(med.method.unique())
 
+# %% ../nbs/40_theory.ipynb #c038j
 def plot_width_curve(curve:pd.DataFrame, eps:float|None=None, ax=None, title:str='Approximating a target by pruning alone'):
     "Sup error vs width per method, log-log, with a 1/n reference and the target error `eps`."
     if ax is None: _, ax = plt.subplots(figsize=(6.5, 4))
@@ -374,16 +396,13 @@ def logits_on(model, images, bs:int=256, device=None) -> torch.Tensor:
             out.append(fn(pipe((x, torch.zeros(len(x), dtype=torch.long, device=dev)))[0]).float().cpu())
     return torch.cat(out).double()
 
+# %% ../nbs/40_theory.ipynb #c043c
 def top2_margin(out:torch.Tensor) -> torch.Tensor:
     "$\\mu(x)$: the largest output minus the second largest, per row."
     top = out.topk(2, dim=-1).values
     return top[:, 0] - top[:, 1]
 
-def _space(out, space):
-    if space == 'logits': return out
-    if space == 'softmax': return out.softmax(-1)
-    raise ValueError(f"space must be 'logits' or 'softmax', not {space!r}.")
-
+# %% ../nbs/40_theory.ipynb #c043g
 def transfer_row(f_out:torch.Tensor, g_out:torch.Tensor, labels, delta:float|None=None) -> dict:
     "The proposition on one data set: deltas, margin masses (the bounds), disagreement and the actual accuracy gap."
     y = torch.as_tensor(np.asarray(labels), dtype=torch.long)
@@ -396,6 +415,12 @@ def transfer_row(f_out:torch.Tensor, g_out:torch.Tensor, labels, delta:float|Non
                 delta=delta, delta_local=local, bound=float((mu <= 2 * delta).double().mean()), bound_local=float((mu <= 2 * local).double().mean()),
                 bound_pointwise=float((mu <= 2 * gap_x).double().mean()), pointwise_ok=bool((mu[differ] <= 2 * gap_x[differ]).all()),
                 mean_margin=float(mu.mean()))
+
+# %% ../nbs/40_theory.ipynb #c043k
+def _space(out, space):
+    if space == 'logits': return out
+    if space == 'softmax': return out.softmax(-1)
+    raise ValueError(f"space must be 'logits' or 'softmax', not {space!r}.")
 
 def robustness_transfer(dense, compressed:dict, clean:tuple, corrupted:dict, spaces=('logits',), bs:int=256, device=None) -> pd.DataFrame:
     "The proposition for each (dense, compressed) pair on the clean set and on every `corrupted[(name, severity)] = (images, labels)`, in each output space."
@@ -414,15 +439,17 @@ def robustness_transfer(dense, compressed:dict, clean:tuple, corrupted:dict, spa
     df['holds'] = (df.gap <= df.disagreement + 1e-12) & (df.disagreement <= df.bound_local + 1e-12) & (df.bound_local <= df.bound + 1e-12) & df.pointwise_ok
     return df
 
+# %% ../nbs/40_theory.ipynb #c044b
 def transfer_violations(df:pd.DataFrame) -> pd.DataFrame:
     "The rows where the proposition fails: empty unless something is wrong."
     return df[~df.holds]
 
-# %% ../nbs/40_theory.ipynb #c045
+# %% ../nbs/40_theory.ipynb #c045a
 def corrupted_sets(images, labels, corruptions=CORRUPTIONS, severities=SEVERITIES, seed:int=0) -> dict:
     "`{(corruption, severity): (images, labels)}`: every corruption of uint8 `images` at every severity, made in memory."
     return {(c, s): (corrupt(images, c, s, seed=seed), labels) for c in corruptions for s in severities}
 
+# %% ../nbs/40_theory.ipynb #c045e
 def transfer_pairs(preset='quick', methods=('ft', 'lrr', 'ep', 'biprop'), sparsity:float=0.9, out_dir=None, root=None, seed:int=0,
                    dense_epochs:int|None=None, settings:dict|None=None, show_progress:bool=False) -> tuple[nn.Module, dict]:
     "A dense model and its compressions by `methods` (through `compress`, resumable in `out_dir`): FT/LRR start from that dense model; EP/biprop are paired with it."
@@ -435,6 +462,7 @@ def transfer_pairs(preset='quick', methods=('ft', 'lrr', 'ep', 'biprop'), sparsi
         models[m] = learn.model.eval()
     return dense.model.eval(), models
 
+# %% ../nbs/40_theory.ipynb #c045h
 def plot_transfer(df:pd.DataFrame, ax=None, title:str|None=None):
     "Per method: the bound (margin mass at 2*delta, uniform and per set) against the actual accuracy gap, per corruption (mean over severities)."
     methods = list(df.method.unique())
