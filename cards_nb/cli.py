@@ -190,18 +190,18 @@ def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the 
           dataset:str=None, # Override the preset's data set: digits, cifar10, cifar100
           out:str=None, # Folder of the study (default: runs/study-<preset>); the same command again resumes it
           data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
-          set:str=None, # One setting as key=value, repeatable: --set sparsities=0.5,0.9 --set seeds=0,1 (`--show` lists every key)
+          set:str=None, # One setting as path=value, repeatable: --set sparsities=0.5,0.9 --set dense.epochs=30 (every path is listed below)
           workers:int=None, # Processes making the corrupted test set (default: one per core; 1 for the digits)
           show:store_true=False, # Print the study's settings (the preset with the overrides) and exit
           nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
          ):
     "Run the paper's whole pipeline at a preset's scale, resuming what is done; write results.csv, summary.md and figures/."
-    from cards_nb.study import get_study, parse_sets, study as _study
-    over = parse_sets(set or [])
-    if dataset is not None: over['dataset'] = dataset
-    st = get_study(preset, **over)
+    from cards_nb.study import parse_sets, study as _study
+    from cards_nb.settings import show_settings
+    st = parse_sets(set or [], preset)
+    if dataset is not None: st = st.replace(dataset=dataset)
     if show:
-        print(results_table([dict(setting=k, value=v if not isinstance(v, tuple) else ','.join(map(str, v)) or '(none)') for k, v in asdict(st).items()], ['setting', 'value']))
+        print(show_settings(st))
         print(f"\nrun name: {st.run_name}")
         return st
     out = out or f'runs/study-{st.name}'
@@ -215,6 +215,12 @@ def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the 
     print('\n' + res['summary'])
     print(f"table: {res['out']/'results.csv'}\nsummary: {res['out']/'summary.md'}\nfigures: {res['out']/'figures'}")
     return res
+
+def _study_settings():
+    "The settings tree `study --help` lists: the quick preset's (every preset has the same paths)."
+    from cards_nb.study import STUDIES
+    return STUDIES['quick']
+study.settings = _study_settings
 
 # %% ../nbs/90_cli.ipynb #c012
 @command
@@ -301,6 +307,9 @@ def main(argv:list[str]|None=None):
     if name not in COMMANDS: print(f"cards-nb: unknown command {name!r}.{suggest(name, COMMANDS)}\n\n{_usage()}", file=sys.stderr); return 2
     f = COMMANDS[name]
     parser = anno_parser(f, prog=f'cards-nb {name}')
+    if getattr(f, 'settings', None) is not None:   # a command configured by a settings tree lists every path it takes
+        from cards_nb.settings import settings_help
+        parser.formatter_class, parser.epilog = argparse.RawDescriptionHelpFormatter, "settings (--set path=value):\n" + settings_help(f.settings())
     for a in parser._actions:   # an option that may be given several times (`--set a=1 --set b=2`) collects a list
         if a.dest in REPEATABLE: a.__class__ = argparse._AppendAction
     args = vars(parser.parse_args(argv[1:]))

@@ -6,28 +6,30 @@ Docs: https://cards-nb.github.io/cards-nb/compress.html.md"""
 
 # %% ../nbs/15_compress.ipynb #c003
 from __future__ import annotations
-import contextlib, dataclasses, hashlib, json, math, tempfile, time
+import contextlib, dataclasses, json, math, tempfile, time
 from dataclasses import dataclass, asdict
+from typing import Callable
 from pathlib import Path
 import torch, torch.nn as nn
 from fastcore.basics import ifnone
 from fastcore.foundation import L
 from fastai.learner import Learner
 from .core import *
+from .settings import settings_hash
 from .data import get_dls, find_cifar_root
-from .models import get_model, num_params
+from .models import num_params
 from .train import get_preset, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, set_rng_states, per_rank_bs
 from .masks import *
 from .pruning import *
 from .supermasks import supermask_model, SparsitySchedule
 
 # %% auto #0
-__all__ = ['COMPRESSION_METHODS', 'METHOD_SETTINGS', 'SPARSITY_TOLERANCE', 'METHOD_STYLE', 'Compression', 'quiet_learner',
-           'PhaseFit', 'compress', 'dense_baseline', 'compress_sweep', 'read_sweep', 'plot_accuracy_vs_sparsity']
+__all__ = ['METHODS', 'COMPRESSION_METHODS', 'SPARSITY_TOLERANCE', 'Compression', 'CompressionMethod', 'register_method',
+           'get_method', 'quiet_learner', 'PhaseFit', 'learner_scores', 'dense_phase', 'train_supermask', 'train_gmp',
+           'train_ft', 'train_lth', 'train_lrr', 'compress', 'dense_baseline', 'compress_sweep', 'read_sweep',
+           'plot_accuracy_vs_sparsity']
 
 # %% ../nbs/15_compress.ipynb #c005
-COMPRESSION_METHODS = ('ft', 'gmp', 'lth', 'lrr', 'ep', 'biprop')
-
 @dataclass(frozen=True)
 class Compression:
     "Every setting of one compression run; `run_name` identifies it."
@@ -51,8 +53,7 @@ class Compression:
     round_epochs:int|None = None # LTH/LRR: epochs of each round (None: epochs, the dense phase's)
 
     def __post_init__(self):
-        if self.method not in COMPRESSION_METHODS:
-            raise ValueError(f"Unknown compression method {self.method!r}: use one of {list(COMPRESSION_METHODS)}.{suggest(self.method, COMPRESSION_METHODS)}")
+        get_method(self.method)   # an unknown method fails here, with the registered ones
         check_sparsity(self.sparsity)
         for k in ('epochs', 'ft_epochs', 'round_epochs'):   # zero epochs would return an untrained or unpruned model under the method's name
             v = getattr(self, k)
@@ -62,19 +63,55 @@ class Compression:
     @property
     def relevant(self) -> dict:
         "The settings `method` reads: only these name the run (so a sweep's FT runs do not depend on LTH's `rate`)."
-        rel = {k: getattr(self, k) for k in ('method', 'sparsity', *METHOD_SETTINGS[self.method])}
-        if rel.get('round_epochs', 0) is None: del rel['round_epochs']   # unset: the names runs had before the setting existed
-        return rel
+        rel = {k: getattr(self, k) for k in ('method', 'sparsity', 'epochs', 'lr', *get_method(self.method).settings)}
+        # a setting added later names runs only once set: the runs made before it keep their names
+        return {k: v for k, v in rel.items() if not (v is None and k in _NAMED_WHEN_SET)}
     @property
     def run_name(self) -> str:
         "`<method>-<sparsity>-<8 hex digits of the hash of the relevant settings>`."
-        h = hashlib.sha1(json.dumps(self.relevant, sort_keys=True, default=str).encode()).hexdigest()[:8]
-        return f"{self.method}-{self.sparsity:g}-{h}"
+        return f"{self.method}-{self.sparsity:g}-{settings_hash(self.relevant)}"
 
-_MAGNITUDE = ('epochs', 'lr', 'context', 'include_first', 'include_last')
-METHOD_SETTINGS = {'ft': (*_MAGNITUDE, 'ft_epochs', 'steps', 'ft_lr_scale'), 'gmp': (*_MAGNITUDE, 'gmp_start', 'gmp_end'),
-                   'lth': (*_MAGNITUDE, 'rate', 'rewind_epoch', 'round_epochs'), 'lrr': (*_MAGNITUDE, 'rate', 'round_epochs'),
-                   'ep': ('epochs', 'lr', 'init', 'how', 'warmup'), 'biprop': ('epochs', 'lr', 'init', 'how', 'warmup')}
+
+_NAMED_WHEN_SET = ('round_epochs',)
+
+# %% ../nbs/15_compress.ipynb #r001
+@dataclass(frozen=True)
+class CompressionMethod:
+    "A compression method: its needs, the settings that name its runs, its model and its training (see `register_method`)."
+    name:str                 # its key in `METHODS` and the first part of its run names
+    label:str                # its name in tables and plots
+    train:Callable           # (compression, learner, fit) -> (round records, dense accuracy or None)
+    settings:tuple = ()      # the `Compression` fields it reads besides method, sparsity, epochs and lr
+    dense_phase:bool = False # starts from the dense phase that FT, LTH and LRR share
+    rounds:bool = False      # prunes in rounds: one run at the largest sparsity passes every smaller one
+    supermask:bool = False   # learns a mask over frozen random weights, on the (wider) supermask network
+    binary:bool = False      # its weights have one bit
+    color:str = 'C7'         # plot colour
+    marker:str = 'o'         # plot marker
+    @property
+    def style(self) -> tuple[str, str, str]: return self.label, self.color, self.marker
+    def targets(self, sparsities) -> list[float]:
+        "The sparsities to run for `sparsities`: the largest alone for a method with rounds (its rounds pass the rest)."
+        return [max(sparsities)] if self.rounds else sorted(sparsities)
+    def model(self, preset, sparsity:float, num_classes:int, init:str|None=None) -> nn.Module:
+        "The untrained model of `preset`'s architecture this method trains: masked layers, or supermask layers at `sparsity`."
+        p = get_preset(preset)
+        if self.supermask: return supermask_model(p.arch, sparsity, self.name, init=init, num_classes=num_classes, **dict(p.arch_kw))
+        return p.model(num_classes, layers=MASKED)
+
+# %% ../nbs/15_compress.ipynb #r003
+METHODS = {}   # name -> CompressionMethod, in registration order
+
+def register_method(method:CompressionMethod) -> CompressionMethod:
+    "Add `method` to `METHODS` (replacing one of the same name), so `compress` and the study can run it."
+    METHODS[method.name] = method
+    return method
+
+def get_method(name) -> CompressionMethod:
+    "The registered method called `name` (or `name` itself when it is a `CompressionMethod`)."
+    if isinstance(name, CompressionMethod): return name
+    if name not in METHODS: raise ValueError(f"Unknown compression method {name!r}: use one of {list(METHODS)}.{suggest(name, METHODS)}")
+    return METHODS[name]
 
 # %% ../nbs/15_compress.ipynb #c008
 @contextlib.contextmanager
@@ -105,32 +142,55 @@ class PhaseFit:
             learn.fit_preset(epochs, lr=lr, cbs=L(cbs) + [cb], start_epoch=start, reset_opt=start == 0)
 
 # %% ../nbs/15_compress.ipynb #c010
-def _method_model(c:Compression, p, n_classes):
-    kw = dict(p.arch_kw)
-    if c.method in ('ep', 'biprop'): return supermask_model(p.arch, c.sparsity, c.method, init=c.init, num_classes=n_classes, **kw)
-    return get_model(p.arch, n_classes, layers=MASKED, **kw)
-
-def _run_method(c:Compression, learn:Learner, fit:PhaseFit) -> tuple[list[dict], float|None]:
-    "Run `c.method` on `learn`; returns the round records and the dense accuracy (when there is a dense phase)."
-    kw = dict(context=c.context, include_first=c.include_first, include_last=c.include_last)
-    if c.method in ('ep', 'biprop'):
-        fit(learn, c.epochs, cbs=SparsitySchedule(c.sparsity, warmup=c.warmup, how=c.how), name='supermask')
-        return [dict(round=1, target=c.sparsity, **_evaluate(learn))], None
-    if c.method == 'gmp': return gradual_magnitude_pruning(learn, c.sparsity, c.epochs, c.gmp_start, c.gmp_end, fit=fit, **kw), None
-    rewind = train_dense(learn, c.epochs, c.rewind_epoch, fit=fit, rewind_path=fit.path('dense').with_suffix('.rewind.pth'))
-    dense = _evaluate(learn)['accuracy']
-    if c.method == 'ft':
-        return fine_tune_pruned(learn, c.sparsity, ifnone(c.ft_epochs, c.epochs), c.steps, c.ft_lr_scale, fit=_renamed(fit, 'ft'), **kw), dense
-    rounds = ifnone(c.round_epochs, c.epochs)
-    if c.method == 'lth': return lottery_ticket(learn, c.sparsity, rewind, rounds, c.rate, fit=fit, **kw), dense
-    return lr_rewinding(learn, c.sparsity, rounds, c.rate, fit=fit, **kw), dense
-
-def _renamed(fit, prefix):   # FT's steps are phases ft1, ft2, ... rather than rounds
-    return lambda learn, epochs=None, lr=None, cbs=None, name='': fit(learn, epochs, lr=lr, cbs=cbs, name=name.replace('round', prefix))
-
-def _evaluate(learn):
+def learner_scores(learn:Learner) -> dict:
+    "Sparsity, validation loss and accuracy of `learn`'s model now: what each round of a method records."
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     return dict(sparsity=sparsity(learn.model), valid_loss=float(loss), accuracy=float(acc))
+
+def _magnitude_kw(c:Compression) -> dict: return dict(context=c.context, include_first=c.include_first, include_last=c.include_last)
+
+def dense_phase(c:Compression, learn:Learner, fit:PhaseFit):
+    "Train (or load) the shared dense phase; the rewind point LTH returns to, and the dense accuracy."
+    rewind = train_dense(learn, c.epochs, c.rewind_epoch, fit=fit, rewind_path=fit.path('dense').with_suffix('.rewind.pth'))
+    return rewind, learner_scores(learn)['accuracy']
+
+# %% ../nbs/15_compress.ipynb #r101
+def train_supermask(c:Compression, learn:Learner, fit:PhaseFit):
+    "EP and biprop: train the scores (and biprop's scale) under the sparsity schedule, in one phase."
+    fit(learn, c.epochs, cbs=SparsitySchedule(c.sparsity, warmup=c.warmup, how=c.how), name='supermask')
+    return [dict(round=1, target=c.sparsity, **learner_scores(learn))], None
+
+def train_gmp(c:Compression, learn:Learner, fit:PhaseFit):
+    "GMP: prune along the cubic schedule during one training run."
+    return gradual_magnitude_pruning(learn, c.sparsity, c.epochs, c.gmp_start, c.gmp_end, fit=fit, **_magnitude_kw(c)), None
+
+def train_ft(c:Compression, learn:Learner, fit:PhaseFit):
+    "FT: the dense phase, then magnitude pruning in `steps`, each fine-tuned (phases ft1, ft2, ...)."
+    _, dense = dense_phase(c, learn, fit)
+    ft_fit = lambda learn, epochs=None, lr=None, cbs=None, name='': fit(learn, epochs, lr=lr, cbs=cbs, name=name.replace('round', 'ft'))
+    return fine_tune_pruned(learn, c.sparsity, ifnone(c.ft_epochs, c.epochs), c.steps, c.ft_lr_scale, fit=ft_fit, **_magnitude_kw(c)), dense
+
+def train_lth(c:Compression, learn:Learner, fit:PhaseFit):
+    "LTH: the dense phase, then rounds of pruning with the weights rewound to `rewind_epoch`."
+    rewind, dense = dense_phase(c, learn, fit)
+    return lottery_ticket(learn, c.sparsity, rewind, ifnone(c.round_epochs, c.epochs), c.rate, fit=fit, **_magnitude_kw(c)), dense
+
+def train_lrr(c:Compression, learn:Learner, fit:PhaseFit):
+    "LRR: the dense phase, then rounds of pruning that keep the weights and restart the learning rate."
+    _, dense = dense_phase(c, learn, fit)
+    return lr_rewinding(learn, c.sparsity, ifnone(c.round_epochs, c.epochs), c.rate, fit=fit, **_magnitude_kw(c)), dense
+
+# %% ../nbs/15_compress.ipynb #r103
+_MAGNITUDE = ('context', 'include_first', 'include_last')
+_SUPERMASK = ('init', 'how', 'warmup')
+for _m in [CompressionMethod('ft', 'FT', train_ft, (*_MAGNITUDE, 'ft_epochs', 'steps', 'ft_lr_scale'), dense_phase=True, color='C0', marker='o'),
+           CompressionMethod('gmp', 'GMP', train_gmp, (*_MAGNITUDE, 'gmp_start', 'gmp_end'), color='C1', marker='s'),
+           CompressionMethod('lth', 'LTH', train_lth, (*_MAGNITUDE, 'rate', 'rewind_epoch', 'round_epochs'), dense_phase=True, rounds=True, color='C2', marker='^'),
+           CompressionMethod('lrr', 'LRR', train_lrr, (*_MAGNITUDE, 'rate', 'round_epochs'), dense_phase=True, rounds=True, color='C3', marker='v'),
+           CompressionMethod('ep', 'EP', train_supermask, _SUPERMASK, supermask=True, color='C4', marker='D'),
+           CompressionMethod('biprop', 'Biprop (binary)', train_supermask, _SUPERMASK, supermask=True, binary=True, color='C5', marker='P')]:
+    register_method(_m)
+COMPRESSION_METHODS = tuple(METHODS)   # the paper's six, in the paper's order
 
 # %% ../nbs/15_compress.ipynb #c012
 def _start(c:Compression, preset, root, seed, out_dir, device, dls, cbs):
@@ -142,7 +202,7 @@ def _start(c:Compression, preset, root, seed, out_dir, device, dls, cbs):
     seed_everything(seed)
     if dls is None: dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed)
     dls.train.rng.seed(seed)   # the same shuffles for the same seed, also with data loaders passed in
-    learn = card_learner(dls, _method_model(c, p, dls.c), p, cbs=L(MaskCallback()) + L(cbs))
+    learn = card_learner(dls, get_method(c.method).model(p, c.sparsity, dls.c, init=c.init), p, cbs=L(MaskCallback()) + L(cbs))
     return p, base, data, learn
 
 def _dense_name(c:Compression, p) -> str:   # what the dense phase depends on
@@ -161,8 +221,8 @@ def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, se
         return learn, json.loads((run/'results.json').read_text())
     t0 = time.time()
     fit = PhaseFit(run, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
-    rounds, dense = _run_method(c, learn, fit)
-    final = _evaluate(learn)
+    rounds, dense = get_method(c.method).train(c, learn, fit)
+    final = learner_scores(learn)
     if abs(final['sparsity'] - c.sparsity) > SPARSITY_TOLERANCE:   # never a row labelled with a sparsity the model does not have
         raise ValueError(f"{c.method} reached sparsity {final['sparsity']:.4f}, not its target {c.sparsity} (beyond rounding): "
                          f"the settings {c.relevant} cannot reach it on this model. Nothing was saved as a result.")
@@ -179,28 +239,28 @@ def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, se
 def dense_baseline(preset='quick', root=None, seed:int=0, out_dir=None, epochs:int|None=None, rewind_epoch:int=1,
                    resume:bool=True, device=None, show_progress:bool=False, dls=None) -> tuple[Learner, dict]:
     "The dense network FT, LTH and LRR start from (their shared, checkpointed dense phase), trained or loaded; learner and results."
-    c = Compression('ft', 0.5, epochs=epochs, rewind_epoch=rewind_epoch)   # any magnitude method: they share this phase
+    c = Compression('ft', 0.5, epochs=epochs, rewind_epoch=rewind_epoch)   # any method with the dense phase: they share it
     p, base, data, learn = _start(c, preset, root, seed, out_dir, device, dls, None)
     fit = PhaseFit(base, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
-    train_dense(learn, c.epochs, c.rewind_epoch, fit=fit, rewind_path=fit.path('dense').with_suffix('.rewind.pth'))
-    return learn, dict(method='dense', seed=seed, path=str(fit.path('dense')), epochs=ifnone(epochs, p.epochs), **_evaluate(learn))
+    dense_phase(c, learn, fit)
+    return learn, dict(method='dense', seed=seed, path=str(fit.path('dense')), epochs=ifnone(epochs, p.epochs), **learner_scores(learn))
 
 # %% ../nbs/15_compress.ipynb #c021
 def _points(res):
-    if res['method'] in ('lth', 'lrr'):
+    if get_method(res['method']).rounds:
         return [dict(method=res['method'], target=r['target'], sparsity=r['sparsity'], accuracy=r['accuracy'], run=res['run_name']) for r in res['rounds']]
     return [dict(method=res['method'], target=res['target_sparsity'], sparsity=res['sparsity'], accuracy=res['accuracy'], run=res['run_name'])]
 
 def compress_sweep(methods=COMPRESSION_METHODS, sparsities=(0.5, 0.8, 0.9, 0.95), preset='quick', out_dir='runs/compress',
                    root=None, seed:int=0, show_progress:bool=False, supermask_kw=None, **settings) -> list[dict]:
     "Compress with each of `methods` at each of `sparsities` (LTH/LRR: one run through all rounds); rows of (method, sparsity, accuracy)."
-    for m in methods: Compression(m, 0.5)   # unknown methods fail before hours of training
+    for m in methods: get_method(m)   # unknown methods fail before hours of training
     p, rows, dense = get_preset(preset), [], None
     dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, seed=seed)
     path = Path(out_dir)/f"{p.run_name}-seed{seed}"/'sweep.json'
     for m in methods:
-        kw = {**settings, **(supermask_kw or {})} if m in ('ep', 'biprop') else settings
-        for s in ([max(sparsities)] if m in ('lth', 'lrr') else sorted(sparsities)):
+        kw = {**settings, **(supermask_kw or {})} if get_method(m).supermask else settings
+        for s in get_method(m).targets(sparsities):
             _, res = compress(m, s, p, root=root, seed=seed, out_dir=out_dir, dls=dls, show_progress=show_progress, **kw)
             print(f"{m:6s} target {s:.2f}: sparsity {res['sparsity']:.4f}, accuracy {res['accuracy']:.3f} ({res['seconds']} s)")
             rows += _points(res)
@@ -219,17 +279,15 @@ def read_sweep(out_dir, preset, seed:int=0) -> list[dict]:
     return rows + [p for r in results for p in _points(r)]
 
 # %% ../nbs/15_compress.ipynb #c024
-METHOD_STYLE = {'ft': ('FT', 'C0', 'o'), 'gmp': ('GMP', 'C1', 's'), 'lth': ('LTH', 'C2', '^'), 'lrr': ('LRR', 'C3', 'v'),
-                'ep': ('EP', 'C4', 'D'), 'biprop': ('Biprop (binary)', 'C5', 'P')}
-
 def plot_accuracy_vs_sparsity(rows:list[dict], ax=None, title:str='Accuracy vs sparsity'):
     "Accuracy against sparsity, one line per method, the dense model as a dashed line (x axis: fraction of weights kept, log scale)."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     for r in rows:
         if r['method'] == 'dense': ax.axhline(r['accuracy'], color='k', ls='--', lw=1, label='dense')
-    for m, (label, color, marker) in METHOD_STYLE.items():
-        pts = sorted((r['sparsity'], r['accuracy']) for r in rows if r['method'] == m)
+    for m in METHODS.values():
+        label, color, marker = m.style
+        pts = sorted((r['sparsity'], r['accuracy']) for r in rows if r['method'] == m.name)
         if pts: ax.plot([1 - s for s, _ in pts], [a for _, a in pts], marker=marker, color=color, label=label)
     ax.set_xscale('log'); ax.invert_xaxis()
     ticks = [0.5, 0.2, 0.1, 0.05]; ax.set_xticks(ticks, [f"{1 - t:.0%}" for t in ticks]); ax.minorticks_off()

@@ -29,7 +29,7 @@ __all__ = ['CIFAR_ARCHIVES', 'CIFAR_MEAN', 'CIFAR_STD', 'DIGITS_CLASSES', 'DATAS
            'normalize', 'denormalize', 'random_crop_flip', 'gaussian_noise', 'am_autocontrast', 'am_equalize',
            'am_posterize', 'am_solarize', 'am_rotate', 'am_shear_x', 'am_shear_y', 'am_translate_x', 'am_translate_y',
            'augmix', 'jensen_shannon', 'AugMixJSD', 'BatchPipeline', 'ArrayDataset', 'ArrayDataLoader', 'make_dls',
-           'get_dls', 'test_dl', 'show_augmentations']
+           'get_dls', 'show_augmentations']
 
 # %% ../nbs/01_data.ipynb #c005
 @dataclass(frozen=True)
@@ -416,11 +416,6 @@ def get_dls(dataset='digits', root=None, bs:int=128, aug='standard', device=None
     trn, tst = (load_dataset(dataset, s, root, download) for s in ('train', 'test'))
     classes = dataset_classes(dataset, root)
     return make_dls(trn, tst, bs=bs, aug=aug, device=device, seed=seed, classes=classes, **kwargs)
-
-# %% ../nbs/01_data.ipynb #c050
-def test_dl(dls, images, labels, bs:int|None=None) -> ArrayDataLoader:
-    "A non-augmenting `DataLoader` over new arrays (say, corrupted test images) on the device of `dls`."
-    return _eval_dl(images, labels, bs or dls.valid.bs, dls.device)
 
 # %% ../nbs/01_data.ipynb #c056
 def show_augmentations(images, n:int=8, augs=('none', 'standard', 'augmix', 'gaussian'), seed:int=0, figsize=None):

@@ -13,16 +13,15 @@ import numpy as np, torch, torch.nn as nn
 from fastcore.basics import ifnone, store_attr
 from fastai.callback.core import Callback
 from fastai.learner import Learner
-from fastai.metrics import ValueMetric
 from .core import *
 from .masks import *
 from .masks import MaskedLayer
 from .train import save_checkpoint, read_checkpoint, bare_model, world_size
 
 # %% auto #0
-__all__ = ['CONTEXTS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner', 'sparsity_metric',
-           'RewindPoint', 'rewind_weights', 'WeightRewinder', 'round_sparsities', 'fresh_fit', 'prune_rounds',
-           'train_dense', 'fine_tune_pruned', 'gradual_magnitude_pruning', 'lottery_ticket', 'lr_rewinding']
+__all__ = ['CONTEXTS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner', 'RewindPoint',
+           'rewind_weights', 'WeightRewinder', 'round_sparsities', 'fresh_fit', 'prune_rounds', 'train_dense',
+           'fine_tune_pruned', 'gradual_magnitude_pruning', 'lottery_ticket', 'lr_rewinding']
 
 # %% ../nbs/11_pruning.ipynb #c006
 @torch.no_grad()
@@ -76,10 +75,6 @@ class Pruner(Callback):
         target = self.schedule(self.pct_train)
         if target > sparsity(self.model, **self.kw) + 1e-9: apply_masks(self.model, magnitude_masks(self.model, target, self.context, **self.kw))
         self.history.append((self.train_iter, target, sparsity(self.model, **self.kw)))
-
-def sparsity_metric(model:nn.Module) -> ValueMetric:
-    "A fastai metric column with the current `sparsity(model)`."
-    return ValueMetric(lambda: sparsity(model), 'sparsity')
 
 # %% ../nbs/11_pruning.ipynb #c017
 class RewindPoint(Callback):

@@ -50,8 +50,9 @@ def settings_dict(obj, omit:tuple=('name',)) -> dict:
 
 # %% ../nbs/05_settings.ipynb #st016
 def settings_hash(obj, n:int=8) -> str:
-    "The first `n` hex digits of the sha1 of `settings_dict(obj)` as sorted JSON: the name of a run with these settings."
-    return hashlib.sha1(json.dumps(settings_dict(obj), sort_keys=True, default=str).encode()).hexdigest()[:n]
+    "The first `n` hex digits of the sha1 of `settings_dict(obj)` (or of the dict `obj`) as sorted JSON: the name of a run with these settings."
+    d = obj if isinstance(obj, dict) else settings_dict(obj)
+    return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:n]
 
 # %% ../nbs/05_settings.ipynb #st020
 def setting_fields(obj, prefix:str='') -> list[tuple[str, dataclasses.Field, object]]:
@@ -91,11 +92,10 @@ def set_setting(obj, path:str, value):
 
 # %% ../nbs/05_settings.ipynb #st030
 def _hint(obj, path:str):
-    "The resolved type annotation of the field at `path`."
+    "The resolved type annotation of the field at `path` (of the settings object that holds it, when `obj` is an instance)."
     *parents, last = path.split('.')
-    cls = type(obj) if not isinstance(obj, type) else obj
-    for p in parents: cls = typing.get_type_hints(cls)[p]
-    return typing.get_type_hints(cls)[last]
+    for p in parents: obj = getattr(obj, p) if not isinstance(obj, type) else typing.get_type_hints(obj)[p]
+    return typing.get_type_hints(obj if isinstance(obj, type) else type(obj))[last]
 
 def _parse(hint, text:str):
     args = typing.get_args(hint)
@@ -150,7 +150,6 @@ def _wrap(text:str, width:int) -> list[str]:
 
 def show_settings(obj, value_width:int=36) -> str:
     "The settings tree `obj` as aligned lines `path  value  # documentation` (values longer than `value_width` wrap)."
-    docs = {}
     rows = [(p, _fmt(v), field_docs(_owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, v in setting_fields(obj)]
     pw = max(len(p) for p, _, _ in rows)
     vw = min(value_width, max(len(v) for _, v, _ in rows))
@@ -169,8 +168,8 @@ def _owner(obj, path:str):
 # %% ../nbs/05_settings.ipynb #st040
 def settings_help(obj) -> str:
     "Every path of the settings tree `obj` (a dataclass or its class) with its type and documentation, for `--help`."
-    rows = [(p, _type_name(_hint(obj, p)), field_docs(_owner(obj, p) if not isinstance(obj, type) else _owner_cls(obj, p)).get(p.rsplit('.', 1)[-1], ''))
-            for p, _, _ in setting_fields(obj)]
+    owner = _owner if not isinstance(obj, type) else _owner_cls
+    rows = [(p, _type_name(_hint(obj, p)), field_docs(owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, _ in setting_fields(obj)]
     pw, tw = max(len(p) for p, _, _ in rows), max(len(t) for _, t, _ in rows)
     return '\n'.join(f"  {p.ljust(pw)}  {t.ljust(tw)}  {d}".rstrip() for p, t, d in rows)
 

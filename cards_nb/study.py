@@ -6,19 +6,20 @@ Docs: https://cards-nb.github.io/cards-nb/study.html.md"""
 
 # %% ../nbs/50_study.ipynb #c003
 from __future__ import annotations
-import dataclasses, hashlib, json, os, time
-from dataclasses import dataclass, asdict, fields
+import dataclasses, json, os, time
+from dataclasses import dataclass, asdict, fields, is_dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
 from .core import *
-from .data import load_dataset, dataset_classes
+from .settings import setting, settings_dict, settings_hash, apply_sets, set_setting
+from .data import DATASETS, load_dataset, dataset_classes
 from .train import Preset, load_checkpoint
-from .masks import check_sparsity, sparsity as model_sparsity
+from .masks import MASKED, check_sparsity, sparsity as model_sparsity
 from .quantization import quantize_weights, check_bits
 from .card_file import card_bytes
-from .compress import COMPRESSION_METHODS, METHOD_STYLE, Compression, compress, dense_baseline, _method_model
+from .compress import COMPRESSION_METHODS, METHODS, get_method, compress, dense_baseline
 from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 from .robustness import evaluate_robustness, robustness_summary, plot_corruption_bars, RESULT_COLUMNS
@@ -26,194 +27,215 @@ from .fourier import fourier_heat_map, plot_heat_maps
 from .decks import train_deck, evaluate_deck, plot_gate_choices, gate_choices, member_names
 
 # %% auto #0
-__all__ = ['DATASETS', 'STUDIES', 'TABLE_COLUMNS', 'STUDY_STYLE', 'Study', 'get_study', 'parse_sets', 'load_record',
-           'per_model_summary', 'summary_table', 'claims', 'summary_markdown', 'plot_study_sparsity',
-           'plot_robust_vs_clean', 'study']
-
-# %% ../nbs/50_study.ipynb #c005
-DATASETS = ('digits', 'cifar10', 'cifar100')
-
-@dataclass(frozen=True)
-class Study:
-    "Every setting of a study; `run_name` names it. Presets are in `STUDIES`; `replace` and `with_sets` override settings."
-    name:str = 'quick'
-    dataset:str = 'digits'           # digits, cifar10 or cifar100
-    arch:str = 'resnet18'            # dense baselines and magnitude methods (FT, GMP, LTH, LRR)
-    width:int|None = 8               # their ResNet width (None: the architecture's default)
-    supermask_arch:str = 'resnet18'  # EP and biprop
-    supermask_width:int|None = 16
-    epochs:int = 6                   # dense training and GMP (the dense phase FT, LTH and LRR start from)
-    round_epochs:int|None = None     # LTH/LRR: each round (None: epochs)
-    ft_epochs:int = 2                # FT: fine-tuning after pruning
-    supermask_epochs:int = 6
-    bs:int = 64
-    lr:float = 0.05
-    supermask_lr:float = 0.1
-    methods:tuple = COMPRESSION_METHODS
-    sparsities:tuple = (0.5, 0.9)    # LTH/LRR: one run through rounds up to the largest
-    rate:float = 0.7                 # LTH/LRR: fraction of the surviving weights pruned per round
-    rewind_epoch:int = 1             # LTH: rewind point
-    bits:tuple = (8,)                # quantized variants of every model (quantize_weights); () for none
-    test_images:int|None = None      # clean test images used (None: all)
-    c_images:int|None = 200          # test images corrupted for the robustness set (None: all of `test_images`)
-    corruptions:tuple = CORRUPTIONS
-    severities:tuple = SEVERITIES
-    heat_map_images:int = 16         # test images per Fourier heat map (0: no heat maps)
-    deck_k:int = 1                   # CARDs per augmentation (AugMix, Gaussian) in the deck (0: no deck)
-    deck_method:str = 'gmp'
-    deck_sparsity:float = 0.9
-    deck_epochs:int|None = None      # (None: epochs)
-    seeds:tuple = (0,)
-
-    def __post_init__(self): _validate(self)
-    def replace(self, **kw) -> Study: return dataclasses.replace(self, **kw)
-    @property
-    def settings(self) -> dict: return {k: v for k, v in asdict(self).items() if k != 'name'}
-    @property
-    def run_name(self) -> str:
-        "`<name>-<dataset>-<8 hex digits of the settings' hash>`."
-        h = hashlib.sha1(json.dumps(self.settings, sort_keys=True, default=str).encode()).hexdigest()[:8]
-        return f"{self.name}-{self.dataset}-{h}"
+__all__ = ['STUDIES', 'FLAT_NAMES', 'TABLE_COLUMNS', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study',
+           'parse_sets', 'load_record', 'per_model_summary', 'row_style', 'summary_table', 'claims', 'summary_markdown',
+           'plot_study_sparsity', 'plot_robust_vs_clean', 'study_from_flat', 'study']
 
 # %% ../nbs/50_study.ipynb #c008
-def _positive(st, *names, zero:bool=False):
+def _positive(st, *names, zero:bool=False, optional=()):
     for k in names:
         v = getattr(st, k)
-        if v is None and k in ('width', 'supermask_width', 'round_epochs', 'test_images', 'c_images', 'deck_epochs'): continue
+        if v is None and k in optional: continue
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (0 if zero else 1):
             raise ValueError(f"Study setting {k}={v!r}: must be {'a non-negative' if zero else 'a positive'} integer.")
+
+def _positive_number(st, *names):
+    for k in names:
+        v = getattr(st, k)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0: raise ValueError(f"Study setting {k}={v!r}: must be a positive number.")
 
 def _subset(st, k, allowed):
     v = getattr(st, k)
     if not isinstance(v, tuple): raise ValueError(f"Study setting {k}={v!r}: must be a tuple (on the command line: comma-separated).")
-    for x in v:
+    for x in v if allowed is not None else ():
         if x not in allowed: raise ValueError(f"Study setting {k}: unknown value {x!r}; valid: {', '.join(map(str, allowed))}.{suggest(str(x), [str(a) for a in allowed])}")
     if len(set(v)) != len(v): raise ValueError(f"Study setting {k}={v!r} repeats a value.")
 
+def _method(name, what:str):
+    if name not in METHODS: raise ValueError(f"Study setting {what}={name!r}: use one of {', '.join(METHODS)}.{suggest(name, METHODS)}")
+
 def _validate(st:Study):
     if st.dataset not in DATASETS: raise ValueError(f"Study setting dataset={st.dataset!r}: use one of {', '.join(DATASETS)}.{suggest(st.dataset, DATASETS)}")
-    _positive(st, 'width', 'supermask_width', 'epochs', 'round_epochs', 'supermask_epochs', 'bs', 'test_images', 'c_images', 'deck_epochs')
-    _positive(st, 'ft_epochs', 'rewind_epoch', 'heat_map_images', 'deck_k', zero=True)
-    for k in ('lr', 'supermask_lr', 'rate'):
-        v = getattr(st, k)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0: raise ValueError(f"Study setting {k}={v!r}: must be a positive number.")
-    if not st.rate < 1: raise ValueError(f"Study setting rate={st.rate!r}: the fraction pruned per round must be in (0, 1).")
-    _subset(st, 'methods', COMPRESSION_METHODS); _subset(st, 'corruptions', CORRUPTIONS); _subset(st, 'severities', SEVERITIES)
-    if not st.methods: raise ValueError("Study setting methods is empty: name at least one of " + ', '.join(COMPRESSION_METHODS) + '.')
-    for k in ('sparsities', 'bits', 'seeds'):
-        if not isinstance(getattr(st, k), tuple): raise ValueError(f"Study setting {k}={getattr(st, k)!r}: must be a tuple (on the command line: comma-separated).")
+    for m in st.methods: _method(m, 'methods')
+    _subset(st, 'methods', None); _subset(st, 'sparsities', None); _subset(st, 'seeds', None)
+    if not st.methods: raise ValueError("Study setting methods is empty: name at least one of " + ', '.join(METHODS) + '.')
     if not st.sparsities or not st.seeds: raise ValueError("Study settings sparsities and seeds need at least one value each.")
     for s in st.sparsities:
         try: check_sparsity(s)
         except (ValueError, TypeError) as e: raise ValueError(f"Study setting sparsities: {e}") from None
-    for b in st.bits:
-        try: check_bits(b)
-        except (ValueError, TypeError) as e: raise ValueError(f"Study setting bits: {e}") from None
-    if st.deck_method not in COMPRESSION_METHODS: raise ValueError(f"Study setting deck_method={st.deck_method!r}: use one of {', '.join(COMPRESSION_METHODS)}.{suggest(st.deck_method, COMPRESSION_METHODS)}")
-    try: check_sparsity(st.deck_sparsity)
-    except (ValueError, TypeError) as e: raise ValueError(f"Study setting deck_sparsity: {e}") from None
     for s in st.seeds:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0: raise ValueError(f"Study setting seeds: {s!r} is not a non-negative integer.")
-    if st.rewind_epoch > st.epochs: raise ValueError(f"Study setting rewind_epoch={st.rewind_epoch} is after the last of {st.epochs} epochs.")
+    if st.pruning.rewind_epoch > st.dense.epochs: raise ValueError(f"Study setting pruning.rewind_epoch={st.pruning.rewind_epoch} is after the last of {st.dense.epochs} epochs.")
+
+# %% ../nbs/50_study.ipynb #c005
+@dataclass(frozen=True)
+class Network:
+    "A network and how it trains: what a training `Preset` is made of."
+    arch:str = setting('resnet18', 'architecture, a key of `MODELS`')
+    width:int|None = setting(8, "ResNet width (none: the architecture's default)")
+    epochs:int = setting(6, 'training epochs')
+    bs:int = setting(64, 'batch size')
+    lr:float = setting(0.05, 'peak learning rate')
+    def __post_init__(self):
+        _positive(self, 'width', 'epochs', 'bs', optional=('width',)); _positive_number(self, 'lr')
+    def preset(self, name:str, dataset:str) -> Preset:
+        "The training `Preset` of this network on `dataset`."
+        return Preset(name, dataset, self.arch, (('width', self.width),) if self.width is not None else (), epochs=self.epochs, bs=self.bs, lr=self.lr)
+
+# %% ../nbs/50_study.ipynb #q000
+@dataclass(frozen=True)
+class Pruning:
+    "The settings of the methods that start from the dense network (FT, LTH, LRR)."
+    ft_epochs:int = setting(2, 'FT: fine-tuning epochs after pruning')
+    rate:float = setting(0.7, 'LTH/LRR: fraction of the surviving weights pruned per round')
+    rewind_epoch:int = setting(1, 'LTH: rewind the weights to the start of this epoch (the dense phase saves it)')
+    round_epochs:int|None = setting(None, "LTH/LRR: epochs of each round (none: the dense network's)")
+    def __post_init__(self):
+        _positive(self, 'round_epochs', optional=('round_epochs',)); _positive(self, 'ft_epochs', 'rewind_epoch', zero=True)
+        _positive_number(self, 'rate')
+        if not self.rate < 1: raise ValueError(f"Study setting pruning.rate={self.rate!r}: the fraction pruned per round must be in (0, 1).")
+    def compress_settings(self) -> dict:
+        "These settings as `compress` keyword arguments."
+        return dict(ft_epochs=self.ft_epochs, rate=self.rate, rewind_epoch=self.rewind_epoch, round_epochs=self.round_epochs)
+
+# %% ../nbs/50_study.ipynb #q002
+@dataclass(frozen=True)
+class Evaluation:
+    "What every model is measured on."
+    test_images:int|None = setting(None, 'clean test images used (none: all)')
+    c_images:int|None = setting(200, 'test images corrupted for the robustness set (none: all the clean ones)')
+    corruptions:tuple[str, ...] = setting(CORRUPTIONS, 'corruptions (all: the 15 benchmark and 4 extra ones)')
+    severities:tuple[int, ...] = setting(SEVERITIES, 'severities, 1 to 5')
+    bits:tuple[int, ...] = setting((8,), 'quantized variants of the dense and magnitude-pruned models (empty: none)')
+    heat_map_images:int = setting(16, 'test images per Fourier heat map (0: no heat maps)')
+    def __post_init__(self):
+        _positive(self, 'test_images', 'c_images', optional=('test_images', 'c_images')); _positive(self, 'heat_map_images', zero=True)
+        _subset(self, 'corruptions', CORRUPTIONS); _subset(self, 'severities', SEVERITIES); _subset(self, 'bits', None)
+        for b in self.bits:
+            try: check_bits(b)
+            except (ValueError, TypeError) as e: raise ValueError(f"Study setting eval.bits: {e}") from None
+
+# %% ../nbs/50_study.ipynb #q004
+@dataclass(frozen=True)
+class Deck:
+    "The CARD-Deck: `k` CARDs per augmentation (AugMix, Gaussian noise), made by `method` at `sparsity`."
+    k:int = setting(1, 'CARDs per augmentation (0: no deck)')
+    method:str = setting('gmp', 'compression method of the members')
+    sparsity:float = setting(0.9, "the members' sparsity")
+    epochs:int|None = setting(None, "each member's epochs (none: its network's)")
+    def __post_init__(self):
+        _positive(self, 'k', zero=True); _positive(self, 'epochs', optional=('epochs',)); _method(self.method, 'deck.method')
+        try: check_sparsity(self.sparsity)
+        except (ValueError, TypeError) as e: raise ValueError(f"Study setting deck.sparsity: {e}") from None
+
+# %% ../nbs/50_study.ipynb #q006
+@dataclass(frozen=True)
+class Study:
+    "Every setting of a study, as a tree; `run_name` names it. Presets are in `STUDIES`; `get_study` overrides settings."
+    name:str = setting('quick', "the preset's name (not part of the run name's hash)")
+    dataset:str = setting('digits', 'digits, cifar10 or cifar100')
+    dense:Network = setting(Network(), 'the dense baselines and the magnitude methods (FT, GMP, LTH, LRR)')
+    supermask:Network = setting(Network(width=16, lr=0.1), 'EP and biprop')
+    methods:tuple[str, ...] = setting(COMPRESSION_METHODS, 'compression methods (registered names)')
+    sparsities:tuple[float, ...] = setting((0.5, 0.9), 'target sparsities (LTH/LRR: one run through rounds up to the largest)')
+    pruning:Pruning = setting(Pruning(), 'FT, LTH and LRR')
+    eval:Evaluation = setting(Evaluation(), 'the evaluation')
+    deck:Deck = setting(Deck(), 'the CARD-Deck')
+    seeds:tuple[int, ...] = setting((0,), 'random seeds, one study unit each')
+    def __post_init__(self): _validate(self)
+    def replace(self, **kw) -> Study: return dataclasses.replace(self, **kw)
+    @property
+    def run_name(self) -> str:
+        "`<name>-<dataset>-<8 hex digits of the settings' hash>`."
+        return f"{self.name}-{self.dataset}-{settings_hash(self)}"
+    def preset(self, method:str|None=None) -> Preset:
+        "The training `Preset` of `method`'s network (the supermask network for EP and biprop; the dense one for the rest)."
+        net = self.supermask if method is not None and get_method(method).supermask else self.dense
+        return net.preset(f'study-{self.name}', self.dataset)
 
 # %% ../nbs/50_study.ipynb #c010
 STUDIES = {
-    'quick': Study(supermask_width=8, epochs=4, ft_epochs=2, supermask_epochs=4, sparsities=(0.9,), c_images=60, heat_map_images=16,
-                   deck_epochs=3),
-    'cpu': Study('cpu', 'cifar10', width=16, supermask_width=32, epochs=30, round_epochs=12, ft_epochs=4, supermask_epochs=6,
-                 bs=128, lr=0.1, supermask_lr=0.1, sparsities=(0.5, 0.9), rate=0.7, c_images=300, heat_map_images=48,
-                 deck_k=1, deck_method='gmp', deck_sparsity=0.9, deck_epochs=12),
-    'paper': Study('paper', 'cifar10', arch='lrr_resnet18', width=None, supermask_arch='wide_preact_resnet18', supermask_width=None,
-                   epochs=160, ft_epochs=40, supermask_epochs=160, bs=128, lr=0.1, supermask_lr=0.1,
-                   sparsities=(0.5, 0.6, 0.8, 0.9, 0.95), rate=0.2, c_images=None, heat_map_images=1000,
-                   deck_k=3, deck_method='lrr', deck_sparsity=0.95, seeds=(0, 1, 2)),
+    'quick': Study(dense=Network(epochs=4), supermask=Network(width=8, epochs=4, lr=0.1), sparsities=(0.9,),
+                   eval=Evaluation(c_images=60, heat_map_images=16), deck=Deck(epochs=3)),
+    'cpu': Study('cpu', 'cifar10', dense=Network(width=16, epochs=30, bs=128, lr=0.1), supermask=Network(width=32, epochs=6, bs=128, lr=0.1),
+                 sparsities=(0.5, 0.9), pruning=Pruning(ft_epochs=4, rate=0.7, round_epochs=12),
+                 eval=Evaluation(c_images=300, heat_map_images=48), deck=Deck(k=1, method='gmp', sparsity=0.9, epochs=12)),
+    'paper': Study('paper', 'cifar10', dense=Network('lrr_resnet18', None, epochs=160, bs=128, lr=0.1),
+                   supermask=Network('wide_preact_resnet18', None, epochs=160, bs=128, lr=0.1),
+                   sparsities=(0.5, 0.6, 0.8, 0.9, 0.95), pruning=Pruning(ft_epochs=40, rate=0.2),
+                   eval=Evaluation(c_images=None, heat_map_images=1000), deck=Deck(k=3, method='lrr', sparsity=0.95), seeds=(0, 1, 2)),
 }
 
+# The flat names settings had before the tree (and that `--set` still takes): old study folders and commands resolve.
+FLAT_NAMES = dict(arch='dense.arch', width='dense.width', epochs='dense.epochs', lr='dense.lr', supermask_arch='supermask.arch',
+                  supermask_width='supermask.width', supermask_epochs='supermask.epochs', supermask_lr='supermask.lr',
+                  round_epochs='pruning.round_epochs', ft_epochs='pruning.ft_epochs', rate='pruning.rate', rewind_epoch='pruning.rewind_epoch',
+                  test_images='eval.test_images', c_images='eval.c_images', corruptions='eval.corruptions', severities='eval.severities',
+                  bits='eval.bits', heat_map_images='eval.heat_map_images', deck_k='deck.k', deck_method='deck.method',
+                  deck_sparsity='deck.sparsity', deck_epochs='deck.epochs')
+
+def _override(st:Study, key:str, value) -> Study:
+    "`st` with one override: a field, a path written with `__` for its dots (`dense__epochs`), or a flat name of `FLAT_NAMES`."
+    if key == 'bs': return set_setting(set_setting(st, 'dense.bs', value), 'supermask.bs', value)   # one batch size, as before the tree
+    path = FLAT_NAMES.get(key, key.replace('__', '.'))
+    if path == 'eval.corruptions' and value == 'all': value = CORRUPTIONS
+    return set_setting(st, path, value)
+
 def get_study(study='quick', **overrides) -> Study:
-    "A `Study` from its preset name (a key of `STUDIES`) or the study itself, with `overrides`."
+    "A `Study` from its preset name (a key of `STUDIES`) or the study itself, with `overrides` (fields, `dense__epochs`-style paths, or flat names)."
     if isinstance(study, Study): st = study
     elif study in STUDIES: st = STUDIES[study]
     else: raise ValueError(f"Unknown study preset {study!r}: use one of {', '.join(STUDIES)}.{suggest(str(study), STUDIES)}")
-    if overrides:
-        bad = [k for k in overrides if k not in _FIELDS]
-        if bad: raise ValueError(f"Unknown study setting {bad[0]!r}. Valid settings: {', '.join(_FIELDS)}.{suggest(bad[0], _FIELDS)}")
-        st = st.replace(**overrides)
+    for k, v in overrides.items(): st = _override(st, k, v)
     return st
 
-_FIELDS = [f.name for f in fields(Study)]
-
 # %% ../nbs/50_study.ipynb #c013
-_ELEMENT = dict(methods=str, sparsities=float, bits=int, corruptions=str, severities=int, seeds=int)
-
-def _parse_value(key:str, text:str):
-    f = next(f for f in fields(Study) if f.name == key)
-    t, text = str(f.type), text.strip()
-    try:
-        if 'None' in t and text.lower() == 'none': return None
-        if key in _ELEMENT:
-            if key == 'corruptions' and text == 'all': return CORRUPTIONS
-            return tuple(_ELEMENT[key](v.strip()) for v in text.split(',') if v.strip())
-        if t.startswith('int'): return int(text)
-        if t.startswith('float'): return float(text)
-        return text
-    except ValueError:
-        kind = f"comma-separated {_ELEMENT[key].__name__}s" if key in _ELEMENT else t.replace('|None', ' or none')
-        raise ValueError(f"--set {key}={text!r}: not a valid value; {key} takes {kind}.") from None
-
-def parse_sets(sets) -> dict:
-    "Settings from `key=value` strings (the `--set` options), each parsed by the type of its `Study` field."
-    out = {}
-    for s in sets or []:
-        if '=' not in s: raise ValueError(f"--set {s!r}: write key=value. Valid keys: {', '.join(_FIELDS)}.")
-        k, v = (x.strip() for x in s.split('=', 1))
-        if k not in _FIELDS: raise ValueError(f"--set {k}: unknown study setting. Valid keys: {', '.join(_FIELDS)}.{suggest(k, _FIELDS)}")
-        out[k] = _parse_value(k, v)
-    return out
+def parse_sets(sets, study='quick') -> Study:
+    "`study` (a preset name or a `Study`) with the `path=value` strings of `sets` (the `--set` options) applied."
+    st = get_study(study)
+    sets = [s if not s.replace(' ', '').startswith(('corruptions=all', 'eval.corruptions=all')) else 'eval.corruptions=' + ','.join(CORRUPTIONS) for s in sets or []]
+    bs = [s for s in sets if s.split('=', 1)[0].strip() == 'bs']
+    for s in bs: st = _override(st, 'bs', int(s.split('=', 1)[1]))
+    return apply_sets(st, [s for s in sets if s not in bs], aliases=FLAT_NAMES)
 
 # %% ../nbs/50_study.ipynb #c017
-def _preset(st:Study, supermask:bool=False) -> Preset:
-    "The training `Preset` of the study's dense/magnitude networks, or of its supermask networks."
-    arch, width = (st.supermask_arch, st.supermask_width) if supermask else (st.arch, st.width)
-    return Preset(f'study-{st.name}', st.dataset, arch, (('width', width),) if width is not None else (),
-                  epochs=st.supermask_epochs if supermask else st.epochs, bs=st.bs, lr=st.supermask_lr if supermask else st.lr)
-
-def _settings(st:Study, method:str) -> dict:
-    "The `compress` settings of `method` in this study."
-    if method in ('ep', 'biprop'): return {}
-    return dict(ft_epochs=st.ft_epochs, rate=st.rate, rewind_epoch=st.rewind_epoch, round_epochs=st.round_epochs)
-
 def _record(st, method, target, sparsity, seed, epochs, path, supermask=False, **extra) -> dict:
     name = 'dense' if method == 'dense' else f'{method}-{target:g}'
     return dict(model=f'{name}-seed{seed}', method=method, target=target, sparsity=sparsity, bits=32, aug='standard',
                 seed=seed, epochs=epochs, path=str(path), supermask=supermask, **extra)
 
+def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
+    "The records of one `compress` result: every round of a method with rounds, else its final model."
+    method = get_method(m)
+    if method.rounds:
+        return [_record(st, m, r['target'], r['sparsity'], seed, st.dense.epochs + r['round'] * ifnone(st.pruning.round_epochs, st.dense.epochs),
+                        Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s) for r in res['rounds']]
+    epochs = (st.dense.epochs + (st.pruning.ft_epochs if m == 'ft' else 0)) if method.dense_phase else st.preset(m).epochs
+    return [_record(st, m, s, res['sparsity'], seed, epochs, Path(res['run_dir'])/'model.pth', supermask=method.supermask)]
+
 def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, log=print) -> list[dict]:
     "Train (or find) the dense baseline and every method's CARDs of one seed; a record per model."
-    runs, p, ps = out/'runs', _preset(st), _preset(st, supermask=True)
-    t0 = time.time()
-    _, dres = dense_baseline(p, root, seed, runs, rewind_epoch=st.rewind_epoch)
-    recs = [_record(st, 'dense', 0., dres['sparsity'], seed, st.epochs, dres['path'])]
+    runs, t0 = out/'runs', time.time()
+    _, dres = dense_baseline(st.preset(), root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
+    recs = [_record(st, 'dense', 0., dres['sparsity'], seed, st.dense.epochs, dres['path'])]
     log(f"dense (seed {seed}): accuracy {dres['accuracy']:.3f} ({time.time() - t0:.0f} s)")
-    plan = [(m, s) for m in st.methods for s in ([max(st.sparsities)] if m in ('lth', 'lrr') else sorted(st.sparsities))]
+    plan = [(m, s) for m in st.methods for s in get_method(m).targets(st.sparsities)]
     for m, s in progress_bar(plan, leave=False) if show_progress else plan:
-        sm, t0 = m in ('ep', 'biprop'), time.time()
-        _, res = compress(m, s, ps if sm else p, root=root, seed=seed, out_dir=runs, **_settings(st, m))
-        if m in ('lth', 'lrr'):
-            for r in res['rounds']:
-                recs.append(_record(st, m, r['target'], r['sparsity'], seed, st.epochs + r['round'] * ifnone(st.round_epochs, st.epochs),
-                                    Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s))
-        else:
-            epochs = st.supermask_epochs if sm else st.epochs + (st.ft_epochs if m == 'ft' else 0)
-            recs.append(_record(st, m, s, res['sparsity'], seed, epochs, Path(res['run_dir'])/'model.pth', supermask=sm))
+        t0 = time.time()
+        _, res = compress(m, s, st.preset(m), root=root, seed=seed, out_dir=runs, **_compress_settings(st, m))
+        recs += _method_records(st, m, s, res, seed)
         log(f"{m} {s:g} (seed {seed}): accuracy {res['accuracy']:.3f}, sparsity {res['sparsity']:.3f} ({time.time() - t0:.0f} s)")
     return recs
+
+def _compress_settings(st:Study, method:str) -> dict:
+    "The `compress` settings of `method` in this study: the pruning settings for methods that start from the dense network."
+    return {} if get_method(method).supermask else st.pruning.compress_settings()
 
 # %% ../nbs/50_study.ipynb #c019
 def load_record(st:Study, rec:dict, n_classes:int):
     "The model of record `rec` (a dict from the study's model list) with its weights, quantized to `rec['bits']` if below 32."
-    sm = rec['supermask']
-    c = Compression(rec['method'] if rec['method'] != 'dense' else 'ft', rec.get('run_sparsity', rec['target']) if rec['method'] != 'dense' else 0.5)
-    model = _method_model(c, _preset(st, sm), n_classes)
+    if rec['method'] == 'dense': model = st.preset().model(n_classes, layers=MASKED)   # masked layers: as the methods' models
+    else: model = get_method(rec['method']).model(st.preset(rec['method']), rec.get('run_sparsity', rec['target']), n_classes)
     load_checkpoint(model, rec['path'])
     model.eval()
     return quantize_weights(model, rec['bits']) if rec['bits'] < 32 else model
@@ -222,25 +244,25 @@ def _variants(st:Study, recs:list[dict]) -> list[dict]:
     # Only dense and magnitude-pruned networks get quantized variants: biprop's weights, and EP's signed-constant ones,
     # are stored with one bit each already, so int8 would make them larger, not smaller.
     "Every record, then its quantized variants."
-    return [v for r in recs for v in [r] + [dict(r, model=f"{r['model']}-int{b}", bits=b) for b in st.bits if not r['supermask']]]
+    return [v for r in recs for v in [r] + [dict(r, model=f"{r['model']}-int{b}", bits=b) for b in st.eval.bits if not r['supermask']]]
 
 # %% ../nbs/50_study.ipynb #c021
 def _test_set(st:Study, root):
     x, y = load_dataset(st.dataset, 'test', root)
-    n = st.test_images or len(y)
+    n = st.eval.test_images or len(y)
     return np.ascontiguousarray(x[:n]), np.asarray(y[:n])
 
 def _corrupted_set(st:Study, x, y, root, out:Path, workers:int=1, show_progress:bool=False) -> Path:
     "The CIFAR-C folder the study evaluates on: the official one when it matches the test set, else made in `out/corrupted`."
-    if st.dataset != 'digits' and st.c_images is None:
+    if st.dataset != 'digits' and st.eval.c_images is None:
         try:
             folder = cifar_c_folder(root, st.dataset)
             labels = np.load(folder/'labels.npy', mmap_mode='r')
-            if len(labels) == 5 * len(y) and (np.asarray(labels[:len(y)]) == y).all() and set(st.corruptions) <= set(cifar_c_corruptions(folder)):
+            if len(labels) == 5 * len(y) and (np.asarray(labels[:len(y)]) == y).all() and set(st.eval.corruptions) <= set(cifar_c_corruptions(folder)):
                 return folder
         except (DataError, OSError, ValueError): pass
-    n = st.c_images or len(y)
-    return make_cifar_c(out/'corrupted', x[:n], y[:n], st.corruptions, st.severities, seed=0, workers=workers, show_progress=show_progress)
+    n = st.eval.c_images or len(y)
+    return make_cifar_c(out/'corrupted', x[:n], y[:n], st.eval.corruptions, st.eval.severities, seed=0, workers=workers, show_progress=show_progress)
 
 # %% ../nbs/50_study.ipynb #c023
 TABLE_COLUMNS = ['model', 'method', 'target', 'sparsity', 'bits', 'aug', 'seed', 'epochs', 'memory_bytes', 'corruption', 'severity', 'accuracy']
@@ -264,19 +286,24 @@ def per_model_summary(table:pd.DataFrame) -> pd.DataFrame:
         out.append(meta.join(summ).reset_index())
     return pd.concat(out, ignore_index=True)
 
-_ORDER = ('dense', *COMPRESSION_METHODS, 'deck-member', 'deck-agnostic', 'deck-adaptive')
-STUDY_STYLE = {'dense': ('dense', 'k', 'X'), **METHOD_STYLE, 'deck-member': ('deck member', 'gray', '*'),
-               'deck-agnostic': ('agnostic deck', 'C8', '*'), 'deck-adaptive': ('adaptive deck', 'C9', '*')}
+_ROW_STYLE = {'dense': ('dense', 'k', 'X'), 'deck-member': ('deck member', 'gray', '*'),
+              'deck-agnostic': ('agnostic deck', 'C8', '*'), 'deck-adaptive': ('adaptive deck', 'C9', '*')}
+
+def row_style(method:str) -> tuple[str, str, str]:
+    "(label, colour, marker) of a table row's method: a registered compression method's, or dense's and the deck's."
+    return _ROW_STYLE[method] if method in _ROW_STYLE else get_method(method).style
+
+def _order() -> tuple: return ('dense', *METHODS, 'deck-member', 'deck-agnostic', 'deck-adaptive')
 
 def summary_table(table:pd.DataFrame) -> pd.DataFrame:
     "The paper's table: per (method, target sparsity, bits, augmentation) the mean ± sd over seeds of clean and robust accuracy and mCE; memory; epochs."
     pm = per_model_summary(table)
-    pm['order'] = pm.method.map({m: i for i, m in enumerate(_ORDER)})
+    pm['order'] = pm.method.map({m: i for i, m in enumerate(_order())})
     rows = []
     pm['neg_bits'] = -pm.bits   # float32 before its quantized variants
     for (o, m, tgt, _, aug), g in pm.groupby(['order', 'method', 'target', 'neg_bits', 'aug'], sort=True):
         bits = g.bits.iloc[0]
-        rows.append(dict(method=STUDY_STYLE[m][0], target=tgt, sparsity=g.sparsity.mean(),
+        rows.append(dict(method=row_style(m)[0], target=tgt, sparsity=g.sparsity.mean(),
                          bits=int(bits), aug=aug, epochs=int(g.epochs.iloc[0]), seeds=len(g), clean=_mean_sd(g.clean), robust=_mean_sd(g.robust),
                          mCE=_mean_sd(g.mCE) if 'mCE' in g else '', memory_kB=g.memory_bytes.mean() / 1e3))
     return pd.DataFrame(rows)
@@ -296,14 +323,14 @@ def claims(table:pd.DataFrame) -> list[dict]:
     for m in ('lrr', 'ep', 'biprop'):
         if m in set(pm.method):
             s = top(m); c, r = _m(pm, m, s), _m(pm, m, s, col='robust')
-            ev.append(f"{METHOD_STYLE[m][0]} at {s:g}: clean {c:.3f} ({c - dc:+.3f}), robust {r:.3f} ({r - dr:+.3f})"); ok.append(c >= dc - 0.02 and r >= dr - 0.005)
+            ev.append(f"{row_style(m)[0]} at {s:g}: clean {c:.3f} ({c - dc:+.3f}), robust {r:.3f} ({r - dr:+.3f})"); ok.append(c >= dc - 0.02 and r >= dr - 0.005)
     out.append(dict(claim="1. LRR, EP and biprop CARDs at high sparsity keep clean accuracy close to dense (within 2 points) and match or beat its corruption accuracy",
                     evidence=f"dense: clean {dc:.3f}, robust {dr:.3f}; " + '; '.join(ev), holds=all(ok) if ok else None, per_method=ok))
     ev, ok = [], []
     for m in ('ft', 'gmp'):
         d = pm[(pm.method == m) & (pm.bits == 32)].groupby('target')[['robust']].mean().robust
         if len(d) > 1:
-            gaps = (d - dr).round(3); ev.append(f"{METHOD_STYLE[m][0]} robust - dense by sparsity: " + ', '.join(f"{s:g}: {v:+.3f}" for s, v in gaps.items()))
+            gaps = (d - dr).round(3); ev.append(f"{row_style(m)[0]} robust - dense by sparsity: " + ', '.join(f"{s:g}: {v:+.3f}" for s, v in gaps.items()))
             ok.append(gaps.iloc[-1] < gaps.iloc[0] and gaps.iloc[-1] < 0)
     out.append(dict(claim="2. FT and GMP fall behind dense on corruptions as sparsity grows", evidence='; '.join(ev), holds=all(ok) if ok else None, per_method=ok))
     if 'biprop' in set(pm.method):
@@ -332,8 +359,8 @@ def summary_markdown(st:Study, table:pd.DataFrame, info:dict|None=None) -> str:
     holds = lambda h: 'n/a' if h is None else ('holds' if h else 'does not hold')
     lines = [f"# Study `{st.run_name}`", '',
              f"Data: {st.dataset}, {info.get('test_images', '?')} clean test images; {info.get('c_images', '?')} corrupted by "
-             f"{len(st.corruptions)} corruptions x severities {', '.join(map(str, st.severities))} ({info.get('corrupted_from', 'made')}). "
-             f"Networks: {st.arch} (width {st.width or 'default'}) for dense/FT/GMP/LTH/LRR, {st.supermask_arch} (width {st.supermask_width or 'default'}) "
+             f"{len(st.eval.corruptions)} corruptions x severities {', '.join(map(str, st.eval.severities))} ({info.get('corrupted_from', 'made')}). "
+             f"Networks: {st.dense.arch} (width {st.dense.width or 'default'}) for dense/FT/GMP/LTH/LRR, {st.supermask.arch} (width {st.supermask.width or 'default'}) "
              f"for EP/biprop. Seeds: {', '.join(map(str, st.seeds))}.", '',
              "`robust` is the mean accuracy over the 15 benchmark corruptions and their severities; `mCE` is against the dense "
              "float32 model of the same seed (100% = as robust as dense, lower is better); `epochs` is each row's total training; "
@@ -360,10 +387,10 @@ def plot_study_sparsity(table:pd.DataFrame, bits:int=32):
     for ax, col in zip(axs, ('clean', 'robust')):
         d = pm[pm.method == 'dense'][col].mean()
         if not pd.isna(d): ax.axhline(d, color='k', ls='--', lw=1, label='dense')
-        for m in COMPRESSION_METHODS:
+        for m in METHODS:
             g = pm[pm.method == m].groupby('target')[['sparsity', col]].mean()
             if len(g):
-                name, color, marker = METHOD_STYLE[m]
+                name, color, marker = row_style(m)
                 ax.plot(1 - g.sparsity, g[col], marker=marker, color=color, label=name)
         ax.set_xscale('log'); ax.invert_xaxis(); ax.grid(alpha=0.3)
         ax.set(xlabel='fraction of weights kept', ylabel=f'{col} accuracy', title=f'{col.capitalize()} accuracy vs sparsity')
@@ -377,10 +404,10 @@ def plot_robust_vs_clean(table:pd.DataFrame):
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     d = pm[(pm.method == 'dense') & (pm.bits == 32)]
     if len(d): ax.axvline(d.clean.mean(), color='k', ls='--', lw=1); ax.axhline(d.robust.mean(), color='k', ls='--', lw=1)
-    for m in (*COMPRESSION_METHODS, 'dense', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
+    for m in (*METHODS, 'dense', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
         g = pm[pm.method == m]
         if not len(g): continue
-        name, color, marker = STUDY_STYLE[m]
+        name, color, marker = row_style(m)
         for b, gb in g.groupby('bits'):
             ax.scatter(gb.clean, gb.robust, marker=marker, s=40, label=name if b == 32 else None,
                        facecolors=color if b == 32 else 'none', edgecolors=color)
@@ -394,21 +421,38 @@ def _save_fig(fig, path:Path):
     with atomic_write(path, 'wb') as f: fig.savefig(f, format='png', dpi=110, bbox_inches='tight')
     plt.close(fig)
 
+def _study_record(st:Study) -> dict: return dict(run_name=st.run_name, name=st.name, settings=settings_dict(st))
+
+def study_from_flat(d:dict) -> Study:
+    "The `Study` of a `study.json` written before the settings tree (its settings flat, as `FLAT_NAMES` lists them)."
+    st = Study(name=d['name'], dataset=d['dataset'], methods=tuple(d['methods']), sparsities=tuple(d['sparsities']), seeds=tuple(d['seeds']))
+    for k, v in d.items():
+        if k in ('run_name', 'name', 'dataset', 'methods', 'sparsities', 'seeds'): continue
+        st = _override(st, k, tuple(v) if isinstance(v, list) else v)
+    return st
+
 def _check_folder(st:Study, out:Path):
+    "Refuse a folder that holds another study; write `study.json` into a new one; migrate one written with flat settings."
     f = out/'study.json'
     if f.exists():
         try: old = json.loads(f.read_text())
         except ValueError: old = None
-        if old != json.loads(json.dumps(dict(run_name=st.run_name, **asdict(st)), default=list)):
+        if isinstance(old, dict) and 'settings' not in old and 'arch' in old:   # flat settings: an earlier version's folder
+            try: same = study_from_flat(old) == st
+            except (ValueError, KeyError, TypeError): same = False
+            if same:
+                with atomic_write(f, 'w') as fh: json.dump(_study_record(st), fh, indent=1)
+                return
+        if old != _study_record(st):
             name = old.get('run_name') if isinstance(old, dict) else 'an unreadable study.json'
             raise DataError(f"{out} holds another study ({name}), not {st.run_name}: pass another --out folder, or delete {out} to start over.")
     else:
         out.mkdir(parents=True, exist_ok=True)
-        with atomic_write(f, 'w') as fh: json.dump(dict(run_name=st.run_name, **asdict(st)), fh, indent=1, default=list)
+        with atomic_write(f, 'w') as fh: json.dump(_study_record(st), fh, indent=1)
 
 def _heat_maps(st, recs, x, y, n_classes, out:Path, log) -> dict:
     "Heat maps of the first seed's dense model and of each method at its highest sparsity, one `.npy` each."
-    if not st.heat_map_images: return {}
+    if not st.eval.heat_map_images: return {}
     seed, maps = st.seeds[0], {}
     for m in ('dense', *st.methods):
         rs = [r for r in recs if r['method'] == m and r['seed'] == seed and r['bits'] == 32]
@@ -416,32 +460,31 @@ def _heat_maps(st, recs, x, y, n_classes, out:Path, log) -> dict:
         r = max(rs, key=lambda r: r['target']); path = out/'heat_maps'/f"{r['model']}.npy"
         if not path.exists():
             t0 = time.time()
-            hm = fourier_heat_map(load_record(st, r, n_classes), x[:st.heat_map_images], y[:st.heat_map_images], show_progress=False)
+            hm = fourier_heat_map(load_record(st, r, n_classes), x[:st.eval.heat_map_images], y[:st.eval.heat_map_images], show_progress=False)
             with atomic_write(path, 'wb') as f: np.save(f, hm)
             log(f"heat map of {r['model']} ({time.time() - t0:.0f} s)")
-        maps[f"{STUDY_STYLE[m][0]} {r['target']:g}" if m != 'dense' else 'dense'] = np.load(path)
+        maps[f"{row_style(m)[0]} {r['target']:g}" if m != 'dense' else 'dense'] = np.load(path)
     return maps
 
 def _train_deck(st, seed, root, out:Path, log):
     "Train (or find) the seed's deck: `deck_k` CARDs per augmentation, made by `compress`."
-    sm, t0 = st.deck_method in ('ep', 'biprop'), time.time()
-    deck = train_deck(st.deck_k, st.deck_method, st.deck_sparsity, _preset(st, sm), root=root, seed=seed, out_dir=out/'decks',
-                      epochs=st.deck_epochs, **_settings(st, st.deck_method))
+    t0 = time.time()
+    deck = train_deck(st.deck.k, st.deck.method, st.deck.sparsity, st.preset(st.deck.method), root=root, seed=seed, out_dir=out/'decks',
+                      epochs=st.deck.epochs, **_compress_settings(st, st.deck.method))
     log(f"deck of {len(deck.members)} (seed {seed}) ({time.time() - t0:.0f} s)")
     return deck
 
 def _deck(st, deck, seed, folder, clean, out:Path):
     "Evaluate the seed's deck (resumable); its member records, its rows and its gate choices."
-    sm = st.deck_method in ('ep', 'biprop')
     res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, out=out/'eval'/f'deck-seed{seed}.json', show_progress=False)
-    epochs = ifnone(st.deck_epochs, st.supermask_epochs if sm else st.epochs)
+    epochs = ifnone(st.deck.epochs, st.preset(st.deck.method).epochs)
     recs = []
     for name, r, member in zip(member_names(deck), deck.results, deck.members):
-        recs.append(dict(model=f'deck-{name}-seed{seed}', src=name, method='deck-member', target=st.deck_sparsity, sparsity=r['sparsity'],
+        recs.append(dict(model=f'deck-{name}-seed{seed}', src=name, method='deck-member', target=st.deck.sparsity, sparsity=r['sparsity'],
                          bits=32, aug=r['group'], seed=seed, epochs=epochs, memory_bytes=card_bytes(member)))
     total = sum(r['memory_bytes'] for r in recs)
     for mode in ('agnostic', 'adaptive'):
-        recs.append(dict(model=f'deck-{mode}-seed{seed}', src=f'deck-{mode}', method=f'deck-{mode}', target=st.deck_sparsity,
+        recs.append(dict(model=f'deck-{mode}-seed{seed}', src=f'deck-{mode}', method=f'deck-{mode}', target=st.deck.sparsity,
                          sparsity=float(np.mean([r['sparsity'] for r in recs[:len(deck.members)]])), bits=32, aug='mixed', seed=seed,
                          epochs=epochs * len(deck.members), memory_bytes=total))
     rows = [row for r in recs for row in _rows(r, res[res.model == r['src']])]
@@ -464,7 +507,7 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
     # evaluation code then costs no training, and in a distributed run the other ranks are free once training is done
     recs = [r for s in (progress_bar(st.seeds, leave=False) if show_progress and len(st.seeds) > 1 else st.seeds)
             for r in _train_models(st, s, root, out, show_progress=show_progress, log=log)]
-    decks = {s: _train_deck(st, s, root, out, log) for s in st.seeds} if st.deck_k else {}
+    decks = {s: _train_deck(st, s, root, out, log) for s in st.seeds} if st.deck.k else {}
     if process_rank() > 0: return None   # rank 0 evaluates and writes
     models = _variants(st, recs)
     rows = []
@@ -472,13 +515,13 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
         model = load_record(st, r, n_classes)
         r['memory_bytes'] = card_bytes(model)
         t0, done = time.time(), (out/'eval'/f"{r['model']}.json").exists()
-        df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.corruptions, severities=st.severities,
+        df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.eval.corruptions, severities=st.eval.severities,
                                  dataset=st.dataset, out=out/'eval'/f"{r['model']}.json", show_progress=False)
         if not done: log(f"evaluated {r['model']}: clean {df[df.corruption == 'clean'].accuracy.iloc[0]:.3f} ({time.time() - t0:.0f} s)")
         rows += _rows(r, df)
     maps = _heat_maps(st, recs, x, y, n_classes, out, log)
     gates = []
-    if st.deck_k:
+    if st.deck.k:
         for s in st.seeds:
             drows, gate = _deck(st, decks[s], s, folder, (x, y), out); rows += drows; gates.append(gate)
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -18,7 +18,7 @@ from .core import *
 from .data import BatchPipeline
 from .masks import MaskedLinear, MaskedConv2d, effective_weight, sparsity
 from .supermasks import SupermaskLinear, SupermaskConv, BipropLinear, BipropConv, init_frozen_weight
-from .compress import compress, dense_baseline, quiet_learner
+from .compress import compress, dense_baseline, quiet_learner, get_method
 from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, corruption_group
 from .robustness import check_eval_data, GROUP_COLORS
 
@@ -457,7 +457,7 @@ def transfer_pairs(preset='quick', methods=('ft', 'lrr', 'ep', 'biprop'), sparsi
     models = {}
     for m in methods:
         kw = dict((settings or {}).get(m, {}))
-        if m in ('ft', 'gmp', 'lth', 'lrr') and dense_epochs is not None: kw.setdefault('epochs', dense_epochs)
+        if not get_method(m).supermask and dense_epochs is not None: kw.setdefault('epochs', dense_epochs)
         learn, _ = compress(m, sparsity, preset, root=root, seed=seed, out_dir=out_dir, show_progress=show_progress, **kw)
         models[m] = learn.model.eval()
     return dense.model.eval(), models

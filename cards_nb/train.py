@@ -59,7 +59,9 @@ class Preset:
         "`<preset>-<dataset>-<arch>-<8 hex digits of the hyperparameters' hash>`."
         h = hashlib.sha1(json.dumps(self.hparams, sort_keys=True, default=str).encode()).hexdigest()[:8]
         return f"{self.name}-{self.dataset}-{self.arch}-{h}"
-    def model(self, num_classes:int) -> nn.Module: return get_model(self.arch, num_classes, **dict(self.arch_kw))
+    def model(self, num_classes:int, **kwargs) -> nn.Module:
+        "The untrained model of this preset's architecture for `num_classes` (`kwargs`: e.g. `layers=MASKED`): the one function that builds a model from settings."
+        return get_model(self.arch, num_classes, **dict(self.arch_kw), **kwargs)
 
 # %% ../nbs/03_train.ipynb #c006
 PRESETS = {
