@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # The test runner runs two notebooks at once; one torch thread each keeps the two cores busy without oversubscription.
 TEST_ENV := CARDS_NUM_THREADS=1
 
-.PHONY: setup demo test test-slow export clean-nbs check-sync readme docs bench clean
+.PHONY: setup demo test test-slow export clean-nbs check-sync readme docs check-docs bench clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,11 @@ readme: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/cards-nb docs
+
+# The built site and README: an API entry for every exported name and public method (--strict: a missing one fails),
+# no warning text or local path on any page, and (where Chromium is installed) every page opened in a headless browser.
+check-docs: docs readme
+	$(BIN)/python tools/check_site.py _docs --readme README.md --strict
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/train_step.py

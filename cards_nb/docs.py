@@ -6,14 +6,14 @@ Docs: https://cards-nb.github.io/cards-nb/docs.html.md"""
 
 # %% ../nbs/91_docs.ipynb #c003
 from __future__ import annotations
-import copy, re, shutil
+import copy, inspect, re, shutil
 from pathlib import Path
 import nbformat
 from .core import atomic_write, CardsError
 
 # %% auto #0
-__all__ = ['doc_notebook', 'build_readme', 'page_name', 'math_to_mathml', 'api_entry', 'build_site', 'build_docs', 'readme_cli',
-           'docs_cli', 'find_chromium', 'check_site']
+__all__ = ['doc_notebook', 'strip_local_paths', 'clean_outputs', 'build_readme', 'page_name', 'math_to_mathml', 'api_entry',
+           'public_members', 'public_api', 'build_site', 'build_docs', 'readme_cli', 'docs_cli']
 
 # %% ../nbs/91_docs.ipynb #c005
 _DIRECTIVE = re.compile(r'^\s*#\|\s*(.*)$')
@@ -37,8 +37,47 @@ def doc_notebook(nb) -> nbformat.NotebookNode:
     nb.cells = keep
     return nb
 
+# %% ../nbs/91_docs.ipynb #c006d
+def _local_roots() -> list[str]:
+    "This machine's folders whose paths no page may show, longest first."
+    import sys, tempfile
+    roots = {str(Path.home()), sys.prefix, sys.base_prefix, tempfile.gettempdir(), '/work', '/root', '/tmp'}
+    return sorted({r.rstrip('/') for r in roots if r.rstrip('/')}, key=len, reverse=True)
+
+# %% ../nbs/91_docs.ipynb #c006e
+def strip_local_paths(text:str, roots:list|None=None) -> str:
+    "`text` with each absolute path under a local root (`roots`, default: this machine's) shortened to `…/` and its last part."
+    roots = _local_roots() if roots is None else roots
+    alt = '|'.join([re.escape(r.rstrip('/')) for r in roots] + [r'/home/[^/\s]+', r'/Users/[^/\s]+'])
+    path = re.compile(rf"(?<![\w.~/-])(?:{alt})(?=/|\b)(?:/[^\s'\"`()\[\]<>,;:]*)?")
+    return path.sub(lambda m: '…/' + m.group(0).rstrip('/').rsplit('/', 1)[-1], text)
+
+# %% ../nbs/91_docs.ipynb #c006h
+_WARNING_LINES = re.compile(r'^.*\b\w*Warning: .*(?:\n|$)(?:[ \t]+\S.*(?:\n|$))?', re.M)   # a warning and the source line Python prints under it
+
+def _clean_text(s:str) -> str: return strip_local_paths(_WARNING_LINES.sub('', s))
+
+def clean_outputs(nb) -> nbformat.NotebookNode:
+    "A copy of `nb` with the outputs a reader may see: stderr streams dropped, warning lines removed, local absolute paths shortened."
+    nb = copy.deepcopy(nb)
+    for c in nb.cells:
+        if c.cell_type != 'code': continue
+        keep = []
+        for o in c.get('outputs', []):
+            if o.output_type == 'stream':
+                if o.name == 'stderr' or not (t := _clean_text(o.text)).strip(): continue
+                o.text = t
+            elif o.output_type == 'error': o.traceback = [strip_local_paths(t) for t in o.traceback]; o.evalue = strip_local_paths(o.evalue)
+            else:
+                for k, v in o.get('data', {}).items():
+                    if k.startswith('text/'): o.data[k] = _clean_text(v if isinstance(v, str) else ''.join(v))
+            keep.append(o)
+        c.outputs = keep
+    return nb
+
 # %% ../nbs/91_docs.ipynb #c007
 def _root(path) -> Path:
+    "The project folder at or above `path` (the one with `pyproject.toml`)."
     p = Path(path).resolve()
     root = next((d for d in [p, *p.parents] if (d/'pyproject.toml').exists()), None)
     if root is None: raise CardsError(f"{p} is not inside a project: no pyproject.toml there or above. Run from the project folder.")
@@ -46,6 +85,7 @@ def _root(path) -> Path:
 
 def _quarto(): return shutil.which('quarto')
 
+# %% ../nbs/91_docs.ipynb #c007r
 def build_readme(path='.') -> Path:
     "Write `README.md` in the project root from `nbs/index.ipynb` (Quarto via nbdev when installed, else nbconvert)."
     root = _root(path)
@@ -54,7 +94,8 @@ def build_readme(path='.') -> Path:
         nbdev_readme(str(root/'nbs'))
         return root/'README.md'
     from nbconvert import MarkdownExporter
-    body, _ = MarkdownExporter().from_notebook_node(doc_notebook(nbformat.read(root/'nbs'/'index.ipynb', as_version=4)))
+    nb = doc_notebook(clean_outputs(nbformat.read(root/'nbs'/'index.ipynb', as_version=4)))
+    body, _ = MarkdownExporter().from_notebook_node(nb)
     note = "<!-- Generated from nbs/index.ipynb by `cards-nb readme` (or `nbdev_readme`); edit the notebook, not this file. -->\n\n"
     with atomic_write(root/'README.md', 'w') as f: f.write(note + body.strip() + '\n')
     return root/'README.md'
@@ -64,6 +105,7 @@ def page_name(nb_path) -> str:
     "The page of a notebook, as nbdev's Quarto sites name it: the file name without its number prefix (`15_compress` -> `compress`)."
     return re.sub(r'^\d+[a-z]?_', '', Path(nb_path).stem)
 
+# %% ../nbs/91_docs.ipynb #c007m
 _MATH = re.compile(r'(?<![\\$])\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])', re.S)
 _CODE = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)
 
@@ -77,9 +119,9 @@ def math_to_mathml(md:str) -> str:
     # code spans and fences keep their dollars
     return ''.join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(_CODE.split(md)))
 
+# %% ../nbs/91_docs.ipynb #c007q
 def _params(obj) -> list[tuple[str, str, str]]:
     "(name, default, doc) of each parameter of `obj`, with fastcore's docments comments as their docs."
-    import inspect
     from fastcore.docments import docments
     try: sig = inspect.signature(obj)
     except (TypeError, ValueError): return []
@@ -93,47 +135,95 @@ def _params(obj) -> list[tuple[str, str, str]]:
     return out
 
 def _signature(obj, name:str) -> str:
-    "`name(a:int=1, ...)` with annotations as written (postponed annotations are strings: shown without quotes)."
-    import inspect
+    "`name(a:int=1, ...)` with annotations as written (postponed annotations are strings: shown without quotes), without `self`."
     try: sig = inspect.signature(obj)
     except (TypeError, ValueError): return name
+    fmt = lambda a: a if isinstance(a, str) else inspect.formatannotation(a)
     def one(p):
         s = ('*' if p.kind == p.VAR_POSITIONAL else '**' if p.kind == p.VAR_KEYWORD else '') + p.name
-        if p.annotation is not p.empty: s += ':' + (p.annotation if isinstance(p.annotation, str) else inspect.formatannotation(p.annotation))
+        if p.annotation is not p.empty: s += ':' + fmt(p.annotation)
         if p.default is not p.empty: s += '=' + repr(p.default)
         return s
-    ret = sig.return_annotation
-    ret = '' if ret is sig.empty else ' -> ' + (ret if isinstance(ret, str) else inspect.formatannotation(ret))
-    return f"{name}({', '.join(one(p) for p in sig.parameters.values())}){ret}"
+    ret = '' if sig.return_annotation is sig.empty else ' -> ' + fmt(sig.return_annotation)
+    return f"{name}({', '.join(one(p) for p in sig.parameters.values() if p.name != 'self')}){ret}"
 
-def api_entry(obj, name:str) -> str:
-    "The Markdown API entry of `obj`: a heading (an anchor per name), the signature, the docstring, a table of documented parameters."
-    import inspect
-    sig = _signature(obj, name) if callable(obj) else f"{name} = {obj!r}"[:300]
-    kind = 'class' if inspect.isclass(obj) else 'function' if callable(obj) else 'constant'
-    doc = inspect.getdoc(obj) if callable(obj) else ''
-    lines = [f'### `{name}` {{ #{name} }}', '', f'<small>{kind}</small>', '', '```python', sig, '```', '']
+# %% ../nbs/91_docs.ipynb #c007r2
+def api_entry(obj, name:str, kind:str|None=None, level:int=3, auto:bool=False) -> str:
+    "The Markdown API entry of `obj`: a heading (its anchor the name), the `kind`, the signature, the docstring, a table of documented parameters."
+    if isinstance(obj, property):
+        ret = obj.fget.__annotations__.get('return') if obj.fget else None
+        sig, kind = name + ('' if ret is None else f' -> {ret if isinstance(ret, str) else inspect.formatannotation(ret)}'), 'property'
+        doc = inspect.getdoc(obj) or ''
+    else:
+        sig = _signature(obj, name) if callable(obj) else f"{name} = {obj!r}"[:300]
+        kind = kind or ('class' if inspect.isclass(obj) else 'function' if callable(obj) else 'constant')
+        doc = (inspect.getdoc(obj) or '') if callable(obj) else ''
+    lines = [f"{'#' * level} `{name}` {{ #{name}{' .api-auto' if auto else ''} }}", '', f'<small>{kind}</small>', '', '```python', sig, '```', '']
     if doc: lines += [doc, '']
     ps = [p for p in _params(obj) if p[2]] if callable(obj) else []
     if ps: lines += ['| parameter | default | |', '|---|---|---|'] + [f'| `{n}` | `{d}` | {t} |' if d else f'| `{n}` | | {t} |' for n, d, t in ps] + ['']
     return '\n'.join(lines)
 
+# %% ../nbs/91_docs.ipynb #c007w
+def _exported(cls) -> bool:
+    import sys
+    return cls.__name__ in getattr(sys.modules.get(cls.__module__), '__all__', ())
+
+def public_members(cls) -> list[tuple[str, object, str]]:
+    "(name, member, kind) of each public method and property that `cls` defines, or inherits from an unexported class of its library."
+    lib, out = cls.__module__.split('.')[0], {}
+    for b in cls.__mro__:
+        if b is not cls and (b.__module__.split('.')[0] != lib or _exported(b)): continue
+        for n, v in vars(b).items():
+            if n.startswith('_') or n in out: continue
+            kind = ('property' if isinstance(v, property) else 'classmethod' if isinstance(v, classmethod)
+                    else 'staticmethod' if isinstance(v, staticmethod) else 'method' if inspect.isfunction(v) else None)
+            if kind: out[n] = (n, getattr(cls, n), kind)
+    return list(out.values())
+
+# %% ../nbs/91_docs.ipynb #c007x
+def public_api(module) -> list[str]:
+    "Every name `module`'s page has an entry for: its `__all__`, and `Class.method` for each public member of each class it defines and exports."
+    names = list(getattr(module, '__all__', []))
+    for n in list(names):
+        obj = getattr(module, n, None)
+        if inspect.isclass(obj) and obj.__module__ == module.__name__: names += [f'{n}.{m}' for m, _, _ in public_members(obj)]
+    return names
+
+# %% ../nbs/91_docs.ipynb #c007z
 _SHOW_DOC = re.compile(r'^\s*show_doc\(\s*([\w.]+)')
 
+def _lookup(module, name:str):
+    "`module.name` for a dotted `name` (a property as itself), or None."
+    obj = module
+    try:
+        for part in name.split('.'): obj = getattr(obj, part)
+    except AttributeError: return None
+    return obj
+
+def _with_members(obj, name:str, skip:set, level:int=3, auto:bool=False) -> tuple[list[str], set]:
+    "The entry of `obj`, then (a class) the entries of its public members not in `skip`; the names covered."
+    entries, done = [api_entry(obj, name, level=level, auto=auto)], {name}
+    if inspect.isclass(obj):
+        for m, o, k in public_members(obj):
+            if f'{name}.{m}' in skip: continue
+            entries.append(api_entry(o, f'{name}.{m}', kind=k, level=level + 1, auto=True)); done.add(f'{name}.{m}')
+    return entries, done
+
+# %% ../nbs/91_docs.ipynb #c007z2
 def _expand_show_doc(nb, module) -> set:
-    "Turn every cell of `show_doc(...)` calls into Markdown API entries (each call, not just the last); the names covered."
-    done = set()
+    "Turn every cell of `show_doc(...)` calls into Markdown API entries (each call, not just the last), classes followed by their undocumented members; the names covered."
+    cells = []
     for c in nb.cells:
         if c.cell_type != 'code': continue
         names = [m.group(1) for l in c.source.splitlines() if (m := _SHOW_DOC.match(l))]
-        if not names or len(names) != len([l for l in c.source.splitlines() if l.strip()]): continue
+        if names and len(names) == len([l for l in c.source.splitlines() if l.strip()]): cells.append((c, names))
+    shown, done = {n for _, ns in cells for n in ns}, set()
+    for c, names in cells:
         entries = []
         for n in names:
-            obj = module
-            try:
-                for part in n.split('.'): obj = getattr(obj, part)
-            except AttributeError: continue
-            entries.append(api_entry(obj, n)); done.add(n.split('.')[-1])
+            if (obj := _lookup(module, n)) is None: continue
+            es, d = _with_members(obj, n, shown); entries += es; done |= d
         c.cell_type, c.source = 'markdown', '\n'.join(entries)
         for k in ('outputs', 'execution_count'): c.pop(k, None)
     return done
@@ -141,21 +231,28 @@ def _expand_show_doc(nb, module) -> set:
 def _default_exp(nb) -> str|None:
     return next((m.group(1) for c in nb.cells if c.cell_type == 'code' for m in [re.search(r'#\|\s*default_exp\s+(\S+)', c.source)] if m), None)
 
+# %% ../nbs/91_docs.ipynb #c007z3
 def _notebook_markdown(nb_path, lib:str):
     "The page of one notebook: Markdown (API entries in place of show_doc, math as MathML, an API section for the rest) and its images."
     import importlib
     from nbconvert import MarkdownExporter
     raw = nbformat.read(nb_path, as_version=4)
-    exp, nb = _default_exp(raw), doc_notebook(raw)
+    exp, nb = _default_exp(raw), doc_notebook(clean_outputs(raw))
     module = importlib.import_module(f'{lib}.{exp}') if exp else None
     done = _expand_show_doc(nb, module) if module else set()
     for c in nb.cells:
         if c.cell_type == 'markdown': c.source = math_to_mathml(c.source)
     body, res = MarkdownExporter().from_notebook_node(nb, resources=dict(output_files_dir=f'{page_name(nb_path)}_files'))
-    rest = [n for n in getattr(module, '__all__', []) if n not in done]
-    if rest: body += '\n\n## API\n\nEvery other name this module exports.\n\n' + '\n'.join(api_entry(getattr(module, n), n) for n in rest)
+    rest = []
+    for n in getattr(module, '__all__', []):
+        obj = getattr(module, n)
+        if n not in done: es, d = _with_members(obj, n, done, auto=True); rest += es; done |= d
+        elif inspect.isclass(obj):   # a class with a show_doc whose members are documented under another name
+            rest += [api_entry(o, f'{n}.{m}', kind=k, auto=True) for m, o, k in public_members(obj) if f'{n}.{m}' not in done]
+    if rest: body += '\n\n## API\n\nEvery other name this module exports, and the public methods of its classes.\n\n' + '\n'.join(rest)
     return body, res.get('outputs', {})
 
+# %% ../nbs/91_docs.ipynb #c007z4
 _IMG = re.compile(r'(!\[[^\]]*\]\()([^)\s]+)(\))')
 
 def _local_images(md:str, docs:Path, bases:list) -> str:
@@ -170,7 +267,9 @@ def _local_images(md:str, docs:Path, bases:list) -> str:
         return m.group(1) + rel.as_posix() + m.group(3)
     return _IMG.sub(one, md)
 
+# %% ../nbs/91_docs.ipynb #c007z5
 def _mkdocs_config(title:str, nav:list, repo:str|None) -> str:
+    "The `mkdocs.yml` of the site: Material, offline search, the extensions the pages use."
     import json
     cfg = dict(site_name=title, use_directory_urls=False, docs_dir='docs', repo_url=repo,
                theme=dict(name='material', font=False, features=['navigation.footer', 'navigation.top', 'toc.follow', 'search.highlight', 'content.code.copy']),
@@ -179,6 +278,11 @@ def _mkdocs_config(title:str, nav:list, repo:str|None) -> str:
     if repo is None: cfg.pop('repo_url')
     return json.dumps(cfg, indent=1)   # JSON is YAML
 
+def _project_title(root) -> str:
+    m = re.search(r'^title\s*=\s*"([^"]+)"', (root/'pyproject.toml').read_text(), re.M)
+    return m.group(1) if m else root.name
+
+# %% ../nbs/91_docs.ipynb #c007z6
 def build_site(path='.', out='_docs', lib:str='cards_nb') -> Path:
     "The site without Quarto: each notebook a page (nbdev's names), built by MkDocs with the Material theme, searchable and readable offline."
     try: import mkdocs, material  # noqa: F401
@@ -207,11 +311,6 @@ def build_site(path='.', out='_docs', lib:str='cards_nb') -> Path:
     shutil.rmtree(stage, ignore_errors=True)
     return dest
 
-def _project_title(root) -> str:
-    m = re.search(r'^title\s*=\s*"([^"]+)"', (root/'pyproject.toml').read_text(), re.M)
-    return m.group(1) if m else root.name
-
-
 # %% ../nbs/91_docs.ipynb #c008
 def build_docs(path='.', out='_docs') -> Path:
     "Build the site: `nbdev-docs` with Quarto when installed, else `build_site` (MkDocs, Material theme)."
@@ -227,97 +326,7 @@ def readme_cli():
     "Console script `nbdev_readme`: `build_readme` of the current project."
     print(build_readme('.'))
 
+# %% ../nbs/91_docs.ipynb #c009c
 def docs_cli():
     "Console script `nbdev_docs`: `build_docs` of the current project."
     print(build_docs('.'))
-
-# %% ../nbs/91_docs.ipynb #c009b
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
-
-def find_chromium() -> str|None:
-    "The headless browser the site check uses (Debian's `chromium`, or Chrome), or None."
-    return next((p for n in ('chromium', 'chromium-browser', 'google-chrome', 'chrome') if (p := shutil.which(n))), None)
-
-class _CDP:
-    "A minimal Chrome DevTools Protocol client: commands, and the events that arrive meanwhile."
-    def __init__(self, ws_url):
-        import websocket
-        self.ws, self.n, self.events = websocket.create_connection(ws_url, timeout=30, suppress_origin=True), 0, []
-    def __call__(self, method, **params):
-        import json
-        self.n += 1; self.ws.send(json.dumps(dict(id=self.n, method=method, params=params)))
-        while True:
-            m = json.loads(self.ws.recv())
-            if m.get('id') == self.n:
-                if 'error' in m: raise CardsError(f"{method}: {m['error']}")
-                return m.get('result', {})
-            self.events.append(m)
-    def wait(self, event, timeout=30):
-        import json, time
-        end = time.time() + timeout
-        while time.time() < end:
-            if any(e.get('method') == event for e in self.events): return True
-            self.ws.settimeout(max(0.1, end - time.time()))
-            try: self.events.append(json.loads(self.ws.recv()))
-            except Exception: break
-        return False
-    def js(self, expr):
-        return self('Runtime.evaluate', expression=expr, returnByValue=True, awaitPromise=True).get('result', {}).get('value')
-
-_PAGE_FACTS = """(() => ({
-  links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
-  images: [...document.querySelectorAll('img')].map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0]),
-  title: document.title}))()"""
-
-_SEARCH = """new Promise(done => {
-  const input = document.querySelector('input.md-search__input');
-  input.value = %s; input.dispatchEvent(new Event('focus')); input.dispatchEvent(new Event('input', {bubbles: true}));
-  let n = 0; const poll = () => { const r = document.querySelectorAll('.md-search-result__item');
-    if (r.length || ++n > 100) done([...r].map(x => x.querySelector('a') && x.querySelector('a').getAttribute('href'))); else setTimeout(poll, 100); };
-  poll(); })"""
-
-def check_site(site, browser:str|None=None, query:str='compress') -> dict:
-    "Open every page of the built `site` in headless Chromium (served on localhost): console errors, requests leaving the machine, broken links, missing images, and what a search for `query` finds."
-    import http.server, functools, threading, subprocess, tempfile, json, time, urllib.request, urllib.parse
-    site, browser = Path(site), browser or find_chromium()
-    if browser is None: raise CardsError("No Chromium found: install Debian's `chromium` (apt install chromium) to check the site.")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base, port = f'http://127.0.0.1:{server.server_address[1]}/', _free_port()
-    proc = subprocess.Popen([browser, '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', f'--remote-debugging-port={port}',
-                             f'--user-data-dir={tempfile.mkdtemp()}', 'about:blank'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    report = dict(pages={}, external=set(), failed=set(), console=[], broken_links=set(), missing_images=set(), search=[])
-    try:
-        for _ in range(100):
-            try: targets = json.loads(urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list', timeout=2).read()); break
-            except Exception: time.sleep(0.2)
-        else: raise CardsError(f"{browser} did not start its DevTools endpoint.")
-        cdp = _CDP(next(t for t in targets if t.get('type') == 'page')['webSocketDebuggerUrl'])
-        for m in ('Page.enable', 'Runtime.enable', 'Log.enable', 'Network.enable'): cdp(m)
-        for page in sorted(p.name for p in site.glob('*.html') if p.name != '404.html'):
-            cdp.events.clear(); cdp('Page.navigate', url=base + page); cdp.wait('Page.loadEventFired'); time.sleep(0.3); cdp.js('1')
-            facts = cdp.js(_PAGE_FACTS) or {}
-            report['pages'][page] = facts.get('title')
-            for e in cdp.events:
-                m, p = e.get('method'), e.get('params', {})
-                if m == 'Network.requestWillBeSent' and not p['request']['url'].startswith((base, 'data:', 'blob:')): report['external'].add(p['request']['url'])
-                if m == 'Network.loadingFailed' and not p.get('canceled'): report['failed'].add(f"{page}: {p.get('errorText')}")
-                if m == 'Runtime.exceptionThrown': report['console'].append(f"{page}: {p['exceptionDetails'].get('text')}")
-                if m == 'Runtime.consoleAPICalled' and p.get('type') == 'error': report['console'].append(f"{page}: {p.get('args')}")
-                if m == 'Log.entryAdded' and p['entry'].get('level') == 'error': report['console'].append(f"{page}: {p['entry'].get('text')}")
-            for href in facts.get('links', []):
-                u = urllib.parse.urlparse(href)
-                if u.scheme or href.startswith('#') or not u.path: continue
-                if not (site/urllib.parse.unquote(u.path)).exists(): report['broken_links'].add(f"{page} -> {href}")
-            report['missing_images'] |= {f"{page}: {src}" for src, ok in facts.get('images', []) if not ok}
-        cdp.events.clear(); cdp('Page.navigate', url=base + 'index.html'); cdp.wait('Page.loadEventFired')
-        report['search'] = cdp.js(_SEARCH % json.dumps(query)) or []
-        cdp.ws.close()
-    finally:
-        proc.terminate(); proc.wait(10); server.shutdown()
-    return report
-
