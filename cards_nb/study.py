@@ -24,12 +24,12 @@ from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, 
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 from .robustness import evaluate_robustness, robustness_summary, plot_corruption_bars, RESULT_COLUMNS
 from .fourier import fourier_heat_map, plot_heat_maps
-from .decks import train_deck, evaluate_deck, plot_gate_choices, gate_choices, member_names
+from .decks import train_deck, evaluate_deck, plot_gate_choices, member_names
+from .report import TABLE_COLUMNS, table_rows, per_model_summary, summary_table, claims, summary_markdown, plot_study_sparsity, plot_robust_vs_clean, row_style
 
 # %% auto #0
-__all__ = ['STUDIES', 'FLAT_NAMES', 'TABLE_COLUMNS', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study',
-           'parse_sets', 'load_record', 'per_model_summary', 'row_style', 'summary_table', 'claims', 'summary_markdown',
-           'plot_study_sparsity', 'plot_robust_vs_clean', 'study_from_flat', 'study']
+__all__ = ['STUDIES', 'FLAT_NAMES', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study', 'parse_sets', 'load_record',
+           'study_from_flat', 'study']
 
 # %% ../nbs/50_study.ipynb #c008
 def _positive(st, *names, zero:bool=False, optional=()):
@@ -264,157 +264,6 @@ def _corrupted_set(st:Study, x, y, root, out:Path, workers:int=1, show_progress:
     n = st.eval.c_images or len(y)
     return make_cifar_c(out/'corrupted', x[:n], y[:n], st.eval.corruptions, st.eval.severities, seed=0, workers=workers, show_progress=show_progress)
 
-# %% ../nbs/50_study.ipynb #c023
-TABLE_COLUMNS = ['model', 'method', 'target', 'sparsity', 'bits', 'aug', 'seed', 'epochs', 'memory_bytes', 'corruption', 'severity', 'accuracy']
-
-def _rows(rec:dict, df:pd.DataFrame) -> list[dict]:
-    meta = {k: rec[k] for k in TABLE_COLUMNS if k in rec and k not in RESULT_COLUMNS}
-    return [dict(meta, model=rec['model'], corruption=r.corruption, severity=int(r.severity), accuracy=float(r.accuracy)) for r in df.itertuples()]
-
-def _mean_sd(v) -> str:
-    v = [x for x in v if not pd.isna(x)]
-    if not v: return ''
-    return f"{np.mean(v):.3f}" + (f" ± {np.std(v, ddof=1):.3f}" if len(v) > 1 else '')
-
-def per_model_summary(table:pd.DataFrame) -> pd.DataFrame:
-    "One row per model: clean, robust, per-group accuracies and mCE (against the dense fp32 model of its seed), with its settings."
-    out = []
-    for seed, t in table.groupby('seed', sort=True):
-        base = f'dense-seed{seed}' if f'dense-seed{seed}' in set(t.model) else None
-        summ = robustness_summary(t[RESULT_COLUMNS], baseline=base if base and (t.corruption.isin(BENCHMARK_CORRUPTIONS)).any() else None)
-        meta = t.drop_duplicates('model').set_index('model')[[c for c in TABLE_COLUMNS if c not in ('model', *RESULT_COLUMNS[1:])]]
-        out.append(meta.join(summ).reset_index())
-    return pd.concat(out, ignore_index=True)
-
-_ROW_STYLE = {'dense': ('dense', 'k', 'X'), 'deck-member': ('deck member', 'gray', '*'),
-              'deck-agnostic': ('agnostic deck', 'C8', '*'), 'deck-adaptive': ('adaptive deck', 'C9', '*')}
-
-def row_style(method:str) -> tuple[str, str, str]:
-    "(label, colour, marker) of a table row's method: a registered compression method's, or dense's and the deck's."
-    return _ROW_STYLE[method] if method in _ROW_STYLE else get_method(method).style
-
-def _order() -> tuple: return ('dense', *METHODS, 'deck-member', 'deck-agnostic', 'deck-adaptive')
-
-def summary_table(table:pd.DataFrame) -> pd.DataFrame:
-    "The paper's table: per (method, target sparsity, bits, augmentation) the mean ± sd over seeds of clean and robust accuracy and mCE; memory; epochs."
-    pm = per_model_summary(table)
-    pm['order'] = pm.method.map({m: i for i, m in enumerate(_order())})
-    rows = []
-    pm['neg_bits'] = -pm.bits   # float32 before its quantized variants
-    for (o, m, tgt, _, aug), g in pm.groupby(['order', 'method', 'target', 'neg_bits', 'aug'], sort=True):
-        bits = g.bits.iloc[0]
-        rows.append(dict(method=row_style(m)[0], target=tgt, sparsity=g.sparsity.mean(),
-                         bits=int(bits), aug=aug, epochs=int(g.epochs.iloc[0]), seeds=len(g), clean=_mean_sd(g.clean), robust=_mean_sd(g.robust),
-                         mCE=_mean_sd(g.mCE) if 'mCE' in g else '', memory_kB=g.memory_bytes.mean() / 1e3))
-    return pd.DataFrame(rows)
-
-# %% ../nbs/50_study.ipynb #c026
-def _m(pm, method, target=None, bits=32, col='clean'):
-    d = pm[(pm.method == method) & (pm.bits == bits)]
-    if target is not None: d = d[np.isclose(d.target, target)]
-    return d[col].mean() if len(d) else np.nan
-
-def claims(table:pd.DataFrame) -> list[dict]:
-    "The paper's claims checked on `table`: (claim, evidence, holds) per claim; `holds` is None when the study lacks the models."
-    pm, out = per_model_summary(table), []
-    top = lambda m: pm[pm.method == m].target.max()
-    dc, dr = _m(pm, 'dense'), _m(pm, 'dense', col='robust')
-    ev, ok = [], []
-    for m in ('lrr', 'ep', 'biprop'):
-        if m in set(pm.method):
-            s = top(m); c, r = _m(pm, m, s), _m(pm, m, s, col='robust')
-            ev.append(f"{row_style(m)[0]} at {s:g}: clean {c:.3f} ({c - dc:+.3f}), robust {r:.3f} ({r - dr:+.3f})"); ok.append(c >= dc - 0.02 and r >= dr - 0.005)
-    out.append(dict(claim="1. LRR, EP and biprop CARDs at high sparsity keep clean accuracy close to dense (within 2 points) and match or beat its corruption accuracy",
-                    evidence=f"dense: clean {dc:.3f}, robust {dr:.3f}; " + '; '.join(ev), holds=all(ok) if ok else None, per_method=ok))
-    ev, ok = [], []
-    for m in ('ft', 'gmp'):
-        d = pm[(pm.method == m) & (pm.bits == 32)].groupby('target')[['robust']].mean().robust
-        if len(d) > 1:
-            gaps = (d - dr).round(3); ev.append(f"{row_style(m)[0]} robust - dense by sparsity: " + ', '.join(f"{s:g}: {v:+.3f}" for s, v in gaps.items()))
-            ok.append(gaps.iloc[-1] < gaps.iloc[0] and gaps.iloc[-1] < 0)
-    out.append(dict(claim="2. FT and GMP fall behind dense on corruptions as sparsity grows", evidence='; '.join(ev), holds=all(ok) if ok else None, per_method=ok))
-    if 'biprop' in set(pm.method):
-        s = top('biprop'); c, r = _m(pm, 'biprop', s), _m(pm, 'biprop', s, col='robust')
-        out.append(dict(claim="3. Binary CARDs can be CARDs (biprop: compact, clean within 2 points of dense, robust at least dense's)",
-                        evidence=f"biprop at {s:g}: clean {c:.3f} vs {dc:.3f}, robust {r:.3f} vs {dr:.3f}", holds=bool(c >= dc - 0.02 and r >= dr - 0.005)))
-    else: out.append(dict(claim="3. Binary CARDs can be CARDs", evidence="no biprop in this study", holds=None))
-    if 'deck-adaptive' in set(pm.method):
-        a, g, best = _m(pm, 'deck-adaptive', col='robust'), _m(pm, 'deck-agnostic', col='robust'), pm[pm.method == 'deck-member'].groupby('aug').robust.mean().max()
-        out.append(dict(claim="4. The adaptive deck beats its best member and the agnostic deck (robust accuracy)",
-                        evidence=f"adaptive {a:.3f}, agnostic {g:.3f}, best member {best:.3f}", holds=bool(a > best and a > g)))
-    else: out.append(dict(claim="4. The adaptive deck beats its best member and the agnostic deck", evidence="no deck in this study", holds=None))
-    return out
-
-# %% ../nbs/50_study.ipynb #c028
-def _md_table(df:pd.DataFrame, floatfmt:str='.3f') -> str:
-    cols = list(df.columns)
-    fmt = lambda v: format(v, floatfmt) if isinstance(v, (float, np.floating)) and not pd.isna(v) else ('' if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
-    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
-    return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
-
-def summary_markdown(st:Study, table:pd.DataFrame, info:dict|None=None) -> str:
-    "The study's Markdown summary: settings, the per-method table, the deck's gate, and the claims."
-    info = info or {}
-    t = summary_table(table)
-    holds = lambda h: 'n/a' if h is None else ('holds' if h else 'does not hold')
-    lines = [f"# Study `{st.run_name}`", '',
-             f"Data: {st.dataset}, {info.get('test_images', '?')} clean test images; {info.get('c_images', '?')} corrupted by "
-             f"{len(st.eval.corruptions)} corruptions x severities {', '.join(map(str, st.eval.severities))} ({info.get('corrupted_from', 'made')}). "
-             f"Networks: {st.dense.arch} (width {st.dense.width or 'default'}) for dense/FT/GMP/LTH/LRR, {st.supermask.arch} (width {st.supermask.width or 'default'}) "
-             f"for EP/biprop. Seeds: {', '.join(map(str, st.seeds))}.", '',
-             "`robust` is the mean accuracy over the 15 benchmark corruptions and their severities; `mCE` is against the dense "
-             "float32 model of the same seed (100% = as robust as dense, lower is better); `epochs` is each row's total training; "
-             "`memory_kB` is the size of its CARD file (masks and weights as stored).", '',
-             _md_table(t), '']
-    if info.get('gate') is not None and len(info['gate']):
-        g = gate_choices(info['gate'])
-        noise = [c for c in CORRUPTION_GROUPS['noise'] if c in g.index]
-        lines += ['## The deck\'s gate', '', f"Fraction of test batches the gate sent to the Gaussian-noise members: "
-                  f"{np.nanmean(g.loc[noise].values):.2f} on the noise corruptions, {np.nanmean(g.drop(index=noise + ['clean'], errors='ignore').values):.2f} on the others, "
-                  f"{np.nanmean(g.loc['clean'].values) if 'clean' in g.index else float('nan'):.2f} on clean images.", '']
-    lines += ['## The paper\'s claims at this scale', '', '| claim | evidence | here |', '|---|---|---|']
-    lines += [f"| {c['claim']} | {c['evidence']} | {holds(c['holds'])} |" for c in claims(table)]
-    if info.get('seconds') is not None:
-        lines += ['', f"Wall time: {info['seconds'] / 60:.1f} minutes in {info.get('calls', 1)} call(s) of `study` on this folder."]
-    return '\n'.join(lines) + '\n'
-
-# %% ../nbs/50_study.ipynb #c030
-def plot_study_sparsity(table:pd.DataFrame, bits:int=32):
-    "Clean and robust accuracy against sparsity per method (means over seeds), dense as a dashed line."
-    import matplotlib.pyplot as plt
-    pm = per_model_summary(table); pm = pm[pm.bits == bits]
-    fig, axs = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, col in zip(axs, ('clean', 'robust')):
-        d = pm[pm.method == 'dense'][col].mean()
-        if not pd.isna(d): ax.axhline(d, color='k', ls='--', lw=1, label='dense')
-        for m in METHODS:
-            g = pm[pm.method == m].groupby('target')[['sparsity', col]].mean()
-            if len(g):
-                name, color, marker = row_style(m)
-                ax.plot(1 - g.sparsity, g[col], marker=marker, color=color, label=name)
-        ax.set_xscale('log'); ax.invert_xaxis(); ax.grid(alpha=0.3)
-        ax.set(xlabel='fraction of weights kept', ylabel=f'{col} accuracy', title=f'{col.capitalize()} accuracy vs sparsity')
-    axs[0].legend(fontsize=8)
-    return fig
-
-def plot_robust_vs_clean(table:pd.DataFrame):
-    "Robust against clean accuracy of every model (fp32 filled, quantized hollow), the dense model's as cross-hairs."
-    import matplotlib.pyplot as plt
-    pm = per_model_summary(table)
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    d = pm[(pm.method == 'dense') & (pm.bits == 32)]
-    if len(d): ax.axvline(d.clean.mean(), color='k', ls='--', lw=1); ax.axhline(d.robust.mean(), color='k', ls='--', lw=1)
-    for m in (*METHODS, 'dense', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
-        g = pm[pm.method == m]
-        if not len(g): continue
-        name, color, marker = row_style(m)
-        for b, gb in g.groupby('bits'):
-            ax.scatter(gb.clean, gb.robust, marker=marker, s=40, label=name if b == 32 else None,
-                       facecolors=color if b == 32 else 'none', edgecolors=color)
-    ax.set(xlabel='clean accuracy', ylabel='robust accuracy (15 corruptions)', title='Robust vs clean (hollow: quantized)')
-    ax.legend(fontsize=7, ncol=2); ax.grid(alpha=0.3)
-    return fig
-
 # %% ../nbs/50_study.ipynb #c032
 def _save_fig(fig, path:Path):
     import matplotlib.pyplot as plt
@@ -487,7 +336,7 @@ def _deck(st, deck, seed, folder, clean, out:Path):
         recs.append(dict(model=f'deck-{mode}-seed{seed}', src=f'deck-{mode}', method=f'deck-{mode}', target=st.deck.sparsity,
                          sparsity=float(np.mean([r['sparsity'] for r in recs[:len(deck.members)]])), bits=32, aug='mixed', seed=seed,
                          epochs=epochs * len(deck.members), memory_bytes=total))
-    rows = [row for r in recs for row in _rows(r, res[res.model == r['src']])]
+    rows = [row for r in recs for row in table_rows(r, res[res.model == r['src']])]
     return rows, gate.assign(seed=seed)
 
 # %% ../nbs/50_study.ipynb #c033
@@ -518,7 +367,7 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
         df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.eval.corruptions, severities=st.eval.severities,
                                  dataset=st.dataset, out=out/'eval'/f"{r['model']}.json", show_progress=False)
         if not done: log(f"evaluated {r['model']}: clean {df[df.corruption == 'clean'].accuracy.iloc[0]:.3f} ({time.time() - t0:.0f} s)")
-        rows += _rows(r, df)
+        rows += table_rows(r, df)
     maps = _heat_maps(st, recs, x, y, n_classes, out, log)
     gates = []
     if st.deck.k:
