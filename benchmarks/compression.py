@@ -18,7 +18,22 @@ from cards_nb.models import get_model
 from cards_nb.masks import MASKED, MaskCallback, prune_by_magnitude
 from cards_nb.supermasks import supermask_model
 from cards_nb.train import card_learner, Preset
-from cards_nb.card_file import save_card, memory_report, size_table
+from cards_nb.quantization import quantize_weights
+from cards_nb.card_file import save_card, memory_report
+
+
+def size_table(model, sparsities=(0.5, 0.8, 0.9, 0.95), variants=None, folder=None) -> list[dict]:
+    "CARD file bytes and ratio to dense float32 of `model` (masked layers) magnitude-pruned to each of `sparsities`, per variant."
+    variants = variants or dict(fp32=lambda m: m, int8=lambda m: quantize_weights(m, 8), int4=lambda m: quantize_weights(m, 4))
+    dense = memory_report(model)[-1]['fp32_bytes']
+    rows, m = [], copy.deepcopy(model)
+    with tempfile.TemporaryDirectory(dir=folder) as d:
+        for s in sorted(sparsities):
+            prune_by_magnitude(m, s)
+            for v, f in variants.items():
+                p = save_card(f(m), Path(d)/f'{v}-{s}.card')
+                rows.append(dict(sparsity=s, variant=v, bytes=p.stat().st_size, ratio=dense / p.stat().st_size)); p.unlink()
+    return rows
 
 
 def step_time(model, dls, preset, cbs=()):

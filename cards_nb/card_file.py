@@ -6,33 +6,33 @@ Docs: https://cards-nb.github.io/cards-nb/card_file.html.md"""
 
 # %% ../nbs/14_card_file.ipynb #c003
 from __future__ import annotations
-import ast, copy, hashlib, json, math, tempfile
+import copy, math
 from functools import partial
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
-import safetensors.torch
 from .core import *
-from .models import MODELS, Layers, get_model
+from .models import Layers, get_model, parse_spec
+from .container import write_container, read_container
 from .masks import MaskedLayer, MASKED, MaskedConv2d, MaskedLinear, prunable, effective_weight, to_masked, prune_by_magnitude
 from .quantization import is_quantized, quant_codes, quantize_weights, text_table
 
 # %% auto #0
 __all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'MAX_WEIGHTS_PER_BYTE', 'entropy_bits', 'rice_bits', 'rice_encode',
-           'rice_decode', 'encode_mask', 'decode_mask', 'encode_layer', 'decode_layer', 'parse_spec', 'encode_card',
-           'save_card', 'read_card', 'decode_card', 'load_card', 'memory_report', 'card_bytes', 'print_report',
-           'size_table']
+           'rice_decode', 'encode_mask', 'decode_mask', 'encode_layer', 'decode_layer', 'encode_card', 'save_card',
+           'read_card', 'decode_card', 'load_card', 'memory_report', 'card_bytes', 'print_report']
 
-# %% ../nbs/14_card_file.ipynb #c005
+# %% ../nbs/14_card_file.ipynb #85095901
 def entropy_bits(p:float) -> float:
     "Binary entropy $H(p)$ in bits: the least bits per weight any code can average for an i.i.d. mask of density `p`."
     return 0. if p in (0, 1) else -p * math.log2(p) - (1 - p) * math.log2(1 - p)
 
+# %% ../nbs/14_card_file.ipynb #d1cfac4a
 def rice_bits(p:float, k:int) -> float:
     "Expected bits per weight of the Golomb-Rice gap code with parameter `k` for an i.i.d. mask of density `p`."
     th = (1 - p) ** (2 ** k)
     return p * (1 + k + th / (1 - th))
 
-# %% ../nbs/14_card_file.ipynb #c008
+# %% ../nbs/14_card_file.ipynb #9c76bfd6
 def _rice_bytes(gaps:np.ndarray, k:int) -> int:
     return -(-(len(gaps) + int((gaps >> k).sum())) // 8) + -(-len(gaps) * k // 8)
 
@@ -45,6 +45,7 @@ def rice_encode(idx:np.ndarray, k:int) -> tuple[np.ndarray, np.ndarray]:
     rem = ((r[:, None] >> np.arange(k - 1, -1, -1)) & 1).astype(np.uint8).ravel()
     return np.packbits(unary), np.packbits(rem)
 
+# %% ../nbs/14_card_file.ipynb #37252ecc
 def rice_decode(unary:np.ndarray, rem:np.ndarray, n:int, k:int) -> np.ndarray:
     "The `n` sorted indices coded by `rice_encode(idx, k)`."
     ends = np.flatnonzero(np.unpackbits(unary) == 0)[:n]
@@ -53,7 +54,7 @@ def rice_decode(unary:np.ndarray, rem:np.ndarray, n:int, k:int) -> np.ndarray:
     r = np.unpackbits(rem)[:n * k].reshape(n, k).astype(np.int64) @ (1 << np.arange(k - 1, -1, -1, dtype=np.int64)) if k else 0
     return np.cumsum((q << k) + r + 1) - 1
 
-# %% ../nbs/14_card_file.ipynb #c010
+# %% ../nbs/14_card_file.ipynb #5e796de1
 def encode_mask(mask:torch.Tensor) -> tuple[dict, dict[str, torch.Tensor]]:
     "The smallest of the `full`/`empty`, `bitmap` and `rice` codes of a boolean `mask`: a JSON-able description and its tensors."
     flat = mask.detach().cpu().flatten().numpy().astype(bool)
@@ -67,6 +68,7 @@ def encode_mask(mask:torch.Tensor) -> tuple[dict, dict[str, torch.Tensor]]:
         return dict(code='rice', kept=n, k=k), dict(mask_unary=torch.from_numpy(u), mask_rem=torch.from_numpy(r))
     return dict(code='bitmap', kept=n), dict(mask_bits=torch.from_numpy(np.packbits(flat)))
 
+# %% ../nbs/14_card_file.ipynb #2536d9ee
 def decode_mask(info:dict, ts:dict[str, torch.Tensor], shape) -> torch.Tensor:
     "The boolean mask of `shape` described by `info` and the tensors `ts` from `encode_mask`."
     N = math.prod(shape)
@@ -80,7 +82,7 @@ def decode_mask(info:dict, ts:dict[str, torch.Tensor], shape) -> torch.Tensor:
     if int(flat.sum()) != info['kept']: raise ValueError(f"the mask keeps {int(flat.sum())} weights, not {info['kept']}")
     return torch.from_numpy(flat).view(tuple(shape))
 
-# %% ../nbs/14_card_file.ipynb #c013
+# %% ../nbs/14_card_file.ipynb #f1c59eb9
 def _pack_int4(c:torch.Tensor) -> torch.Tensor:
     u = (c.to(torch.int16) + 8).to(torch.uint8)
     if len(u) % 2: u = torch.cat([u, u.new_zeros(1)])
@@ -90,6 +92,7 @@ def _unpack_int4(p:torch.Tensor, n:int) -> torch.Tensor:
     return (torch.stack([p & 15, p >> 4], 1).flatten()[:n].to(torch.int16) - 8).to(torch.int8)
 
 def _packbits(b:torch.Tensor) -> torch.Tensor: return torch.from_numpy(np.packbits(b.numpy().astype(bool)))
+
 def _unpackbits(p:torch.Tensor, n:int) -> torch.Tensor: return torch.from_numpy(np.unpackbits(p.numpy(), count=n).astype(bool))
 
 @torch.no_grad()
@@ -116,6 +119,7 @@ def encode_layer(layer:nn.Module, half:bool=False) -> tuple[dict, dict[str, torc
         code = 'fp32'; ts.update(values=kept.clone())
     return dict(shape=list(w.shape), mask=minfo, values=code), ts
 
+# %% ../nbs/14_card_file.ipynb #41033716
 def decode_layer(info:dict, ts:dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     "The state-dict entries (`weight`, `mask`, and `qscale`/`qbits` when quantized) of the layer `encode_layer` described."
     shape, code = tuple(info['shape']), info['values']
@@ -137,24 +141,8 @@ def decode_layer(info:dict, ts:dict[str, torch.Tensor]) -> dict[str, torch.Tenso
     w = torch.zeros(math.prod(shape)); w[mask.flatten()] = kept
     return dict(weight=w.view(shape), mask=mask, **out)
 
-# %% ../nbs/14_card_file.ipynb #c015
+# %% ../nbs/14_card_file.ipynb #ff6952c2
 CARD_FORMAT, CARD_VERSION = 'cards-nb-card', 1
-
-def parse_spec(spec:str) -> tuple[str, dict]:
-    "`'resnet18(num_classes=10, width=8)'` -> `('resnet18', {'num_classes': 10, 'width': 8})`, reading literals only: nothing is evaluated."
-    bad = (f"The architecture spec {str(spec)[:200]!r} is not of the form name(key=value, ...) with literal values and a "
-           f"name from {list(MODELS)}; the file is corrupt or was not written by cards-nb. Nothing in it was run.")
-    if not isinstance(spec, str) or len(spec) > 1000: raise CheckpointError(bad)
-    try: node = ast.parse(spec.strip(), mode='eval').body
-    except SyntaxError as e: raise CheckpointError(bad) from e
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args
-            and all(k.arg is not None for k in node.keywords)): raise CheckpointError(bad)
-    try: kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
-    except (ValueError, TypeError, SyntaxError, RecursionError) as e: raise CheckpointError(bad) from e
-    if node.func.id not in MODELS:
-        raise CheckpointError(f"Unknown architecture {node.func.id!r} in spec {spec!r}: this cards-nb knows {list(MODELS)}."
-                              f"{suggest(node.func.id, MODELS)} Upgrade cards-nb if the file comes from a newer version.")
-    return node.func.id, kw
 
 # Supermask models (edge-popup, biprop) use batch norm without affine parameters; the file says which kind to build.
 CARD_LAYERS = {'affine': MASKED, 'nonaffine': Layers(conv=MaskedConv2d, linear=MaskedLinear, bn=partial(nn.BatchNorm2d, affine=False))}
@@ -203,67 +191,17 @@ def encode_card(model:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch
     tensors.update(others)
     return dict(spec=spec, bn=bn, layers=layers, tensors=sorted(others)), tensors
 
-# %% ../nbs/14_card_file.ipynb #c018
-def _digest(md:dict, tensors:dict[str, torch.Tensor], key:str='card') -> str:
-    h = hashlib.sha256(json.dumps({k: md[k] for k in ('format', 'version', key)}, sort_keys=True).encode())
-    for k in sorted(tensors):
-        t = tensors[k]
-        h.update(f'\0{k}\0{t.dtype}\0{list(t.shape)}\0'.encode()); h.update(t.contiguous().numpy().tobytes())
-    return h.hexdigest()
-
-def _write(card:dict, tensors:dict[str, torch.Tensor], path, format:str=CARD_FORMAT, version:int=CARD_VERSION, key:str='card') -> Path:
-    "Write the JSON-able `card` under metadata `key`, `tensors` and their checksum to the safetensors file `path`, atomically."
-    md = {'format': format, 'version': str(version), key: json.dumps(card, sort_keys=True, separators=(',', ':'))}
-    md['sha256'] = _digest(md, tensors, key)
-    data = safetensors.torch.save(tensors, metadata=md)
-    with atomic_write(path) as f: f.write(data)
-    return Path(path)
-
+# %% ../nbs/14_card_file.ipynb #e0f101b6
 def save_card(model:nn.Module, path, half:bool=False) -> Path:
     "Write `model` (dense, masked, supermask, binary or quantized) to the CARD file `path`, atomically."
-    return _write(*encode_card(model, half), path)
+    return write_container(*encode_card(model, half), path, CARD_FORMAT, CARD_VERSION, 'card')
 
-# %% ../nbs/14_card_file.ipynb #c019
-def _header(data:bytes, path, what:str='CARD file', saver:str='save_card') -> dict:
-    n = int.from_bytes(data[:8], 'little') if len(data) >= 8 else -1
-    if not 2 <= n <= len(data) - 8:
-        raise CheckpointError(f"{path} is not a {what}, or it is truncated ({len(data)} bytes; a {what} is a safetensors "
-                              f"file). Save it again with {saver}, or download it again.")
-    try: header = json.loads(data[8:8 + n])
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:   # deeply nested brackets: RecursionError
-        raise CheckpointError(f"{path} is not a {what}: its header is not readable JSON ({e}). The file is corrupt or of "
-                              f"another kind; save it again with {saver}, or download it again.") from e
-    md = header.get('__metadata__') if isinstance(header, dict) else None
-    return md if isinstance(md, dict) else {}
-
-def _read(path, format:str=CARD_FORMAT, version:int=CARD_VERSION, key:str='card', what:str='CARD file', saver:str='save_card'):
-    "The verified JSON under metadata `key` and the tensors of the safetensors file `path` written by `_write`."
-    path = Path(path)
-    if not path.is_file(): raise CheckpointError(f"No {what} at {path}.")
-    data = path.read_bytes()
-    md = _header(data, path, what, saver)
-    if md.get('format') != format:
-        raise CheckpointError(f"{path} is not a {what}: its format is {md.get('format')!r}, not {format!r}. Load checkpoints "
-                              "with load_checkpoint, CARD files (written by save_card) with load_card, decks with load_deck.")
-    if md.get('version') != str(version):
-        raise CheckpointError(f"{path} is a {what} of format version {md.get('version')!r}, and this cards-nb reads version "
-                              f"{version}: upgrade cards-nb (or save it again with this version).")
-    try:
-        tensors = safetensors.torch.load(data)
-        card = json.loads(md[key])
-    except Exception as e:
-        raise CheckpointError(f"{path} is truncated or corrupt ({type(e).__name__}: {str(e)[:200]}). Save it again with {saver}, "
-                              "or download it again.") from e
-    if md.get('sha256') != _digest(md, tensors, key):
-        raise CheckpointError(f"{path}: checksum mismatch, the file was altered or damaged after it was written. "
-                              f"Save it again with {saver}, or download it again.")
-    return card, tensors
-
+# %% ../nbs/14_card_file.ipynb #3bf12718
 def read_card(path) -> tuple[dict, dict[str, torch.Tensor]]:
     "The verified `card` metadata and tensors of the CARD file at `path`; `CheckpointError` when it is not a valid, intact CARD."
-    return _read(path)
+    return read_container(path, CARD_FORMAT, CARD_VERSION, 'card', 'CARD file', 'save_card')
 
-# %% ../nbs/14_card_file.ipynb #c020
+# %% ../nbs/14_card_file.ipynb #bdfac132
 MAX_WEIGHTS_PER_BYTE = 4096   # a 99.9%-sparse layer's Rice-coded mask costs ~0.01 bits per weight: ~800 weights per byte
 
 def _check_shapes(spec, bn, infos:dict, plain:dict, nbytes:int, where):
@@ -285,6 +223,7 @@ def _check_shapes(spec, bn, infos:dict, plain:dict, nbytes:int, where):
         raise CheckpointError(f"{where} describes {n:,} weights with only {nbytes:,} bytes of data, more than any CARD needs; "
                               "the file is corrupt or crafted, and nothing was allocated for it.")
 
+# %% ../nbs/14_card_file.ipynb #f3e2abac
 @torch.no_grad()
 def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') -> nn.Module:
     "The model described by verified `card` metadata and its `tensors` (what `read_card` returns); `where` names them in errors."
@@ -311,11 +250,12 @@ def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') ->
                               "written by another version of cards-nb or is corrupt. Save it again with save_card.") from e
     return model.eval()
 
+# %% ../nbs/14_card_file.ipynb #5004bfd0
 def load_card(path) -> nn.Module:
     "The model stored in the CARD file at `path` (masked layers, CPU, eval mode), computing exactly what the saved model computed."
     return decode_card(*read_card(path), where=path)
 
-# %% ../nbs/14_card_file.ipynb #c027
+# %% ../nbs/14_card_file.ipynb #c5f4e361
 def _nbytes(ts) -> int: return sum(t.numel() * t.element_size() for t in ts)
 
 @torch.no_grad()
@@ -339,25 +279,13 @@ def memory_report(model:nn.Module, half:bool=False) -> list[dict]:
     total['bits_per_weight'] = 8 * total['card_bytes'] / P
     return rows + [dict(total, ratio=total['fp32_bytes'] / total['card_bytes'])]
 
+# %% ../nbs/14_card_file.ipynb #b2baeb6e
 def card_bytes(model:nn.Module, half:bool=False) -> int:
     "Bytes of `model`'s tensors in a CARD file (the file adds only its header)."
     return memory_report(model, half)[-1]['card_bytes']
 
+# %% ../nbs/14_card_file.ipynb #fc4127a1
 def print_report(rows:list[dict]):
     "Print a `memory_report` as a plain-text table."
     print(text_table([{k: v for k, v in r.items() if k != 'ratio'} for r in rows], '.3g'))
     t = rows[-1]; print(f"\nCARD: {t['card_bytes']:,} bytes, {t['ratio']:.1f}x smaller than float32 ({t['fp32_bytes']:,} bytes)")
-
-# %% ../nbs/14_card_file.ipynb #c048
-def size_table(model:nn.Module, sparsities=(0.5, 0.8, 0.9, 0.95), variants=None, folder=None) -> list[dict]:
-    "CARD file bytes and ratio to dense float32 of `model` (masked layers) magnitude-pruned to each of `sparsities`, per variant."
-    variants = variants or dict(fp32=lambda m: m, int8=lambda m: quantize_weights(m, 8), int4=lambda m: quantize_weights(m, 4))
-    dense = memory_report(model)[-1]['fp32_bytes']
-    rows, m = [], copy.deepcopy(model)
-    with tempfile.TemporaryDirectory(dir=folder) as d:
-        for s in sorted(sparsities):
-            prune_by_magnitude(m, s)
-            for v, f in variants.items():
-                p = save_card(f(m), Path(d)/f'{v}-{s}.card')
-                rows.append(dict(sparsity=s, variant=v, bytes=p.stat().st_size, ratio=dense / p.stat().st_size)); p.unlink()
-    return rows

@@ -6,22 +6,22 @@ Docs: https://cards-nb.github.io/cards-nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
-import argparse, os, sys, time
-from dataclasses import asdict
+import argparse, dataclasses, os, sys, time
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
 from .core import *
 
 # %% auto #0
-__all__ = ['COMMANDS', 'RESULT_COLS', 'REPEATABLE', 'command', 'results_table', 'train', 'demo', 'compress', 'sweep', 'deck',
-           'study', 'presets', 'readme', 'docs', 'make_cifar_c', 'launch', 'main']
+__all__ = ['COMMANDS', 'REPEATABLE', 'command', 'results_table', 'train_command', 'demo_command', 'compress_command',
+           'sweep_command', 'deck_command', 'study_command', 'presets_command', 'readme_command', 'docs_command',
+           'make_cifar_c_command', 'settings_options', 'parse_options', 'launch', 'main']
 
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
 
 def command(f):
-    "Register `f` as the sub-command `f.__name__` (underscores become hyphens)."
-    COMMANDS[f.__name__.replace('_', '-')] = f
+    "Register `f` as a sub-command named after it: `make_cifar_c_command` is `make-cifar-c` (the suffix keeps the library's names free)."
+    COMMANDS[f.__name__.removesuffix('_command').replace('_', '-')] = f
     return f
 
 # %% ../nbs/90_cli.ipynb #c006
@@ -34,7 +34,7 @@ def results_table(rows:list[dict], cols:list[str]) -> str:
     return '\n'.join([line(cols), line(['-' * w for w in ws]), *map(line, cells)])
 
 # %% ../nbs/90_cli.ipynb #c008
-RESULT_COLS = ['preset', 'dataset', 'arch', 'aug', 'params', 'epochs', 'seconds', 'test_accuracy', 'chance']
+_TRAIN_COLUMNS = ['preset', 'dataset', 'arch', 'aug', 'params', 'epochs', 'seconds', 'test_accuracy', 'chance']
 
 def _row(res):
     h = res['hparams']
@@ -44,33 +44,29 @@ def _row(res):
 
 # %% ../nbs/90_cli.ipynb #c009
 @command
-def train(preset:str='quick', # Preset: quick (digits), cpu (CIFAR-10 on a CPU), paper (full CIFAR-10 on a GPU)
+def train_command(preset:str='quick', # Preset: quick (digits), cpu (CIFAR-10 on a CPU), paper (full CIFAR-10 on a GPU)
           data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
-          dataset:str=None, # Override the preset's data set: digits, cifar10, cifar100
-          arch:str=None, # Override the architecture (a name of cards_nb.models.MODELS)
           width:int=None, # Override the ResNet width
-          epochs:int=None, # Override the number of epochs
-          aug:str=None, # Override the augmentation: none, standard, augmix, gaussian
           seed:int=0, # Random seed
           out:str='runs', # Folder for checkpoints and results (one sub-folder per run)
           fresh:store_true=False, # Start over instead of resuming an interrupted run
           nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
-         ):
+          **overrides): # The preset's own settings (`--epochs`, `--aug`, ...): options made from `Preset`'s fields
     "Train a preset, resuming an interrupted run, and print its results."
     from cards_nb.train import train_run
-    over = {k: v for k, v in dict(dataset=dataset, arch=arch, epochs=epochs, aug=aug).items() if v is not None}
+    over = dict(overrides)
     if width is not None: over['arch_kw'] = {'width': width}
     _, res = train_run(preset, root=data, seed=seed, out_dir=out, resume=not fresh, **over)
-    print(results_table([_row(res)], RESULT_COLS))
+    print(results_table([_row(res)], _TRAIN_COLUMNS))
     print(f"results: {Path(res['run_dir'])/'results.json'}")
     return res
 
 # %% ../nbs/90_cli.ipynb #c010
 @command
-def demo(out:str='runs/study-quick', # Folder of the quick study (a rerun resumes it)
+def demo_command(out:str='runs/study-quick', # Folder of the quick study (a rerun resumes it)
         ):
     "Run the quick study (digits: every method, corruptions, heat maps, a deck) in a few minutes and print its summary."
-    return study('quick', out=out)
+    return study_command('quick', out=out)
 
 # %% ../nbs/90_cli.ipynb #c011
 def _compress_preset(preset, dataset, arch, width):
@@ -80,33 +76,24 @@ def _compress_preset(preset, dataset, arch, width):
     if width is not None: over['arch_kw'] = {'width': width}
     return p.replace(**over) if over else p
 
-def _settings(epochs, lr, rate, rewind_epoch, ft_epochs):
-    return {k: v for k, v in dict(epochs=epochs, lr=lr, rate=rate, rewind_epoch=rewind_epoch, ft_epochs=ft_epochs).items() if v is not None}
-
 @command
-def compress(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
+def compress_command(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
              sparsity:float=0.9, # Fraction of prunable weights set to zero (0.9 keeps 10%)
              preset:str='quick', # Training preset (see `cards-nb presets`)
              data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
              dataset:str=None, # Override the preset's data set
              arch:str=None, # Override the architecture
              width:int=None, # Override the ResNet width
-             epochs:int=None, # Epochs per phase (dense, each round, GMP, supermask); default: the preset's
-             lr:float=None, # Peak learning rate (default: the preset's)
-             rate:float=None, # LTH/LRR: fraction of the surviving weights pruned per round (default 0.2)
-             rewind_epoch:int=None, # LTH: rewind the weights to the start of this epoch (default 1)
-             ft_epochs:int=None, # FT: fine-tuning epochs (default: epochs)
              seed:int=0, # Random seed
              out:str='runs/compress', # Folder for checkpoints and results
              card:str=None, # Also write the compressed model as a CARD file here
              fresh:store_true=False, # Start over instead of resuming
              nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
-            ):
-    "Compress a preset's model with one of the paper's six methods, resuming an interrupted run; print its results."
-    from cards_nb.compress import compress as _compress
+             **settings): # The method's settings (`--epochs`, `--rate`, ...): options made from `Compression`'s fields
+    "Compress a preset's model with a registered method (the paper's six), resuming an interrupted run; print its results."
+    from cards_nb.compress import compress
     p = _compress_preset(preset, dataset, arch, width)
-    learn, res = _compress(method, sparsity, p, root=data, seed=seed, out_dir=out, resume=not fresh, show_progress=True,
-                           **_settings(epochs, lr, rate, rewind_epoch, ft_epochs))
+    learn, res = compress(method, sparsity, p, root=data, seed=seed, out_dir=out, resume=not fresh, show_progress=True, **settings)
     print(results_table([dict(method=res['method'], target=res['target_sparsity'], sparsity=res['sparsity'], accuracy=res['accuracy'],
                               dense=res['dense_accuracy'] if res['dense_accuracy'] is not None else '', rounds=len(res['rounds']),
                               seconds=res['seconds'])], ['method', 'target', 'sparsity', 'accuracy', 'dense', 'rounds', 'seconds']))
@@ -118,27 +105,24 @@ def compress(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
     return res
 
 @command
-def sweep(methods:str='ft,gmp,lth,lrr,ep,biprop', # Comma-separated methods
+def sweep_command(methods:str='ft,gmp,lth,lrr,ep,biprop', # Comma-separated methods
           sparsities:str='0.5,0.8,0.9,0.95', # Comma-separated sparsities
           preset:str='quick', # Training preset
           data:str=None, # Data directory holding cifar-10-batches-py/
           dataset:str=None, # Override the preset's data set
           arch:str=None, # Override the architecture
           width:int=None, # Override the ResNet width
-          epochs:int=None, # Epochs per phase
-          lr:float=None, # Peak learning rate of the magnitude methods (default: the preset's)
           supermask_lr:float=0.1, # Peak learning rate of edge-popup and biprop
-          rate:float=None, # LTH/LRR: fraction of the survivors pruned per round (default 0.2)
           seed:int=0, # Random seed
           out:str='runs/sweep', # Folder for checkpoints and results
           plot:str=None, # Save the accuracy-vs-sparsity plot here (default: <out>/<run>/accuracy_vs_sparsity.png)
-         ):
+          **settings): # The methods' settings (`--epochs`, `--rate`, ...): options made from `Compression`'s fields
     "Run compression methods at several sparsities (resuming), print accuracy vs sparsity and save the plot."
     from cards_nb.compress import compress_sweep, plot_accuracy_vs_sparsity
     import matplotlib; matplotlib.use('Agg')
     p = _compress_preset(preset, dataset, arch, width)
     rows = compress_sweep([m.strip() for m in methods.split(',')], [float(s) for s in sparsities.split(',')], p, out_dir=out,
-                          root=data, seed=seed, show_progress=True, supermask_kw=dict(lr=supermask_lr), **_settings(epochs, lr, rate, None, None))
+                          root=data, seed=seed, show_progress=True, supermask_kw=dict(lr=supermask_lr), **settings)
     print('\n' + results_table(rows, ['method', 'target', 'sparsity', 'accuracy']))
     ax = plot_accuracy_vs_sparsity(rows, title=f"{p.dataset}, {p.arch} {dict(p.arch_kw)}")
     path = Path(plot or Path(out)/f"{p.run_name}-seed{seed}"/'accuracy_vs_sparsity.png')
@@ -148,7 +132,7 @@ def sweep(methods:str='ft,gmp,lth,lrr,ep,biprop', # Comma-separated methods
 
 # %% ../nbs/90_cli.ipynb #c011a
 @command
-def deck(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise)
+def deck_command(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise)
          method:str='lrr', # Compression method of the members: ft, gmp, lth, lrr, ep, biprop
          sparsity:float=0.9, # Sparsity of each member
          preset:str='quick', # Training preset (its augmentation is replaced by each group's)
@@ -156,20 +140,16 @@ def deck(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise)
          dataset:str=None, # Override the preset's data set
          arch:str=None, # Override the architecture
          width:int=None, # Override the ResNet width
-         epochs:int=None, # Epochs per phase of each member
-         lr:float=None, # Peak learning rate
-         rate:float=None, # LTH/LRR: fraction of the survivors pruned per round
-         ft_epochs:int=None, # FT: fine-tuning epochs
          seed:int=0, # Random seed of the first member of each group (member i uses seed + i)
          out:str='runs/decks', # Folder for the members' checkpoints, the evaluation and the deck file
          cifar_c:str=None, # A CIFAR-C folder (official, or made by make-cifar-c) to evaluate the deck on
-        ):
+         **settings): # The members' compression settings (`--epochs`, `--rate`, ...): options made from `Compression`'s fields
     "Train a CARD-Deck (k AugMix + k Gaussian-noise CARDs, resuming), save it as one deck file, evaluate it and print the tables."
     from cards_nb.data import load_dataset
     from cards_nb.decks import train_deck, save_deck, evaluate_deck, deck_memory, gate_choices, member_names
     from cards_nb.robustness import robustness_summary
     p = _compress_preset(preset, dataset, arch, width)
-    d = train_deck(k, method, sparsity, p, root=data, seed=seed, out_dir=out, show_progress=True, **_settings(epochs, lr, rate, None, ft_epochs))
+    d = train_deck(k, method, sparsity, p, root=data, seed=seed, out_dir=out, show_progress=True, **settings)
     name = f"deck-{p.run_name}-{method}-{sparsity:g}-k{k}-seed{seed}"
     path = save_deck(d, Path(out)/f"{name}.deck")
     res, choices = evaluate_deck(d, cifar_c, clean=load_dataset(p.dataset, 'test', data), dataset=p.dataset, sizes=False,
@@ -186,7 +166,7 @@ def deck(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise)
 
 # %% ../nbs/90_cli.ipynb #c011b
 @command
-def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the CIFAR-10 subset, hours on 2 cores), paper (full CIFAR-10 on a GPU)
+def study_command(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the CIFAR-10 subset, hours on 2 cores), paper (full CIFAR-10 on a GPU)
           dataset:str=None, # Override the preset's data set: digits, cifar10, cifar100
           out:str=None, # Folder of the study (default: runs/study-<preset>); the same command again resumes it
           data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
@@ -216,15 +196,24 @@ def study(preset:str='quick', # Study preset: quick (digits, minutes), cpu (the 
     print(f"table: {res['out']/'results.csv'}\nsummary: {res['out']/'summary.md'}\nfigures: {res['out']/'figures'}")
     return res
 
+def _preset_options():
+    from cards_nb.train import Preset
+    return Preset, ('name', 'arch_kw')
+def _compression_options():
+    from cards_nb.compress import Compression
+    return Compression, ('method', 'sparsity')
+train_command.options = _preset_options
+compress_command.options = sweep_command.options = deck_command.options = _compression_options
+
 def _study_settings():
     "The settings tree `study --help` lists: the quick preset's (every preset has the same paths)."
     from cards_nb.study import STUDIES
     return STUDIES['quick']
-study.settings = _study_settings
+study_command.settings = _study_settings
 
 # %% ../nbs/90_cli.ipynb #c012
 @command
-def presets():
+def presets_command():
     "List the training presets and their hyperparameters."
     from cards_nb.train import PRESETS
     rows = [dict(name=n, run_name=p.run_name, **{k: v if k != 'arch_kw' else ','.join(f'{a}={b}' for a, b in v) or '(default)'
@@ -233,20 +222,20 @@ def presets():
 
 # %% ../nbs/90_cli.ipynb #c013
 @command
-def readme(path:str='.'): # Project root
+def readme_command(path:str='.'): # Project root
     "Write README.md from nbs/index.ipynb (with Quarto when installed, else with nbconvert)."
     from cards_nb.docs import build_readme
     print(build_readme(path))
 
 @command
-def docs(path:str='.'): # Project root
+def docs_command(path:str='.'): # Project root
     "Build the documentation site in _docs/ (with Quarto when installed, else HTML pages from nbconvert)."
     from cards_nb.docs import build_docs
     print(build_docs(path))
 
 # %% ../nbs/90_cli.ipynb #c014
 @command
-def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
+def make_cifar_c_command(data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
                  dataset:str='cifar10', # Clean test set to corrupt: cifar10 or cifar100
                  out:str=None, # Output folder (default: <data>/CIFAR-10-C-made or CIFAR-100-C-made)
                  corruptions:str=None, # Comma-separated corruptions (default: all 19)
@@ -271,6 +260,29 @@ def make_cifar_c(data:str=None, # Data directory holding cifar-10-batches-py/ (d
     print(f"{len(names)} corruptions x {len(sevs)} severities of {len(y)} images in {time.time() - t0:.0f} s "
           f"({workers} process{'es' if workers > 1 else ''}): {path}")
     return path
+
+# %% ../nbs/90_cli.ipynb #c014y
+def settings_options(parser:argparse.ArgumentParser, cls, skip=()) -> argparse.ArgumentParser:
+    "Add to `parser` an option `--<field>` for each field of the dataclass `cls` not in `skip`, typed and documented by the field."
+    from cards_nb.settings import field_docs, type_name
+    import typing
+    hints, docs = typing.get_type_hints(cls), field_docs(cls)
+    for fl in dataclasses.fields(cls):
+        if fl.name in skip: continue
+        default = fl.default if fl.default is not dataclasses.MISSING else None
+        parser.add_argument('--' + fl.name.replace('_', '-'), dest=fl.name, default=None, metavar=f"({type_name(hints[fl.name])})",
+                            help=f"{docs[fl.name] or fl.name} (default: {default})")
+    return parser
+
+def parse_options(args:dict, cls, skip=()) -> dict:
+    "The generated options of `cls` given in `args` (popped from it), each parsed by its field's type."
+    from cards_nb.settings import parse_setting
+    proto, out = cls(), {}
+    for fl in dataclasses.fields(cls):
+        if fl.name in skip or fl.name not in args: continue
+        text = args.pop(fl.name)
+        if text is not None: out[fl.name] = parse_setting(proto, fl.name, text)
+    return out
 
 # %% ../nbs/90_cli.ipynb #c015
 REPEATABLE = ('set',)
@@ -307,6 +319,8 @@ def main(argv:list[str]|None=None):
     if name not in COMMANDS: print(f"cards-nb: unknown command {name!r}.{suggest(name, COMMANDS)}\n\n{_usage()}", file=sys.stderr); return 2
     f = COMMANDS[name]
     parser = anno_parser(f, prog=f'cards-nb {name}')
+    options = f.options() if hasattr(f, 'options') else None   # (settings class, fields the command takes itself)
+    if options: settings_options(parser, *options)
     if getattr(f, 'settings', None) is not None:   # a command configured by a settings tree lists every path it takes
         from cards_nb.settings import settings_help
         parser.formatter_class, parser.epilog = argparse.RawDescriptionHelpFormatter, "settings (--set path=value):\n" + settings_help(f.settings())
@@ -314,7 +328,9 @@ def main(argv:list[str]|None=None):
         if a.dest in REPEATABLE: a.__class__ = argparse._AppendAction
     args = vars(parser.parse_args(argv[1:]))
     for k in ('pdb', 'xtra'): args.pop(k, None)   # fastcore's generic options, unused here
-    try: f(**args)
+    try:
+        if options: args.update(parse_options(args, *options))
+        f(**args)
     except (CardsError, ValueError) as e: print(f"cards-nb {name}: {e}", file=sys.stderr); return 1
     return 0
 

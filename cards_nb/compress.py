@@ -42,11 +42,11 @@ class Compression:
     ft_lr_scale:float = 0.1      # FT: fine-tuning lr as a fraction of the preset's
     rate:float = 0.2             # LTH/LRR: fraction of the surviving weights pruned per round
     rewind_epoch:int = 1         # LTH: rewind the weights to the start of this epoch (0: initialisation)
-    gmp_start:float = 0.         # GMP: start and end of the cubic, as fractions of training
-    gmp_end:float = 0.75
+    gmp_start:float = 0.         # GMP: the cubic's start, a fraction of training
+    gmp_end:float = 0.75         # GMP: the cubic's end, a fraction of training
     context:str = 'global'       # magnitude methods: 'global' or 'local' ranking
-    include_first:bool = True    # prune the first conv and the last layer too (the paper's global schemes)
-    include_last:bool = True
+    include_first:bool = True    # prune the first conv too (the paper's global schemes prune every layer)
+    include_last:bool = True     # prune the last (linear) layer too
     init:str|None = None         # EP/biprop weight init (None: the method's default)
     how:str = 'layer'            # EP/biprop: per-layer top-k or one 'global' threshold
     warmup:float = 0.            # EP/biprop: fraction of training with a cubic warm-up of the sparsity

@@ -1,4 +1,4 @@
-"""Ensembles of CARDs: the domain-agnostic deck (the mean of the members' softmax outputs) and the domain-adaptive deck, whose `SpectralGate` picks, for each test batch, the members whose training augmentation is spectrally closest to it; training, evaluation, memory, deck files, and the RobustBench layout.
+"""Ensembles of CARDs: the domain-agnostic deck (the mean of the members' softmax outputs) and the domain-adaptive deck, whose `SpectralGate` picks, for each test batch, the members whose training augmentation is spectrally closest to it; training, evaluation, memory, and deck files (the RobustBench layout is in `32_robustbench`).
 
 Docs: https://cards-nb.github.io/cards-nb/decks.html.md"""
 
@@ -6,27 +6,26 @@ Docs: https://cards-nb.github.io/cards-nb/decks.html.md"""
 
 # %% ../nbs/31_decks.ipynb #c003
 from __future__ import annotations
-import json, math
+import math
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
 from .core import *
 from .data import CIFAR_MEAN, CIFAR_STD, BatchPipeline, load_dataset
-from .models import get_model
-from .masks import MASKED, prunable, effective_weight, to_masked, sparsity
-from .card_file import encode_card, decode_card, memory_report, parse_spec, _write, _read
-from .train import get_preset, state_dict_problems
+from .masks import MASKED, prunable, to_masked, sparsity
+from .container import write_container, read_container
+from .card_file import encode_card, decode_card, memory_report
+from .train import get_preset
 from .compress import compress
-from .robustness import RESULT_COLUMNS, _blocks
+from .robustness import RESULT_COLUMNS, corruption_blocks, evaluate_blocks, robustness_summary
 from .fourier import SIGNATURE_AUGMENTATIONS, amplitude_spectrum, augment, spectral_signature
 
 # %% auto #0
-__all__ = ['DECK_MODES', 'DECK_GROUPS', 'DECK_FORMAT', 'DECK_VERSION', 'ROBUSTBENCH_ARCHS', 'SpectralGate', 'num_classes',
-           'CARDDeck', 'balanced_order', 'member_names', 'evaluate_deck', 'gate_choices', 'plot_gate_choices',
-           'train_deck', 'deck_memory', 'save_deck', 'load_deck', 'Renormalize', 'plain_state_dict', 'to_robustbench',
-           'from_robustbench', 'deck_size_table', 'plot_deck_sizes']
+__all__ = ['DECK_MODES', 'DECK_GROUPS', 'DECK_FORMAT', 'DECK_VERSION', 'SpectralGate', 'num_classes', 'CARDDeck',
+           'balanced_order', 'member_names', 'evaluate_deck', 'gate_choices', 'plot_gate_choices', 'train_deck',
+           'deck_memory', 'save_deck', 'load_deck', 'deck_size_table', 'plot_deck_sizes']
 
-# %% ../nbs/31_decks.ipynb #c005
+# %% ../nbs/31_decks.ipynb #a31f06b9
 DECK_MODES = ('agnostic', 'adaptive')
 DECK_GROUPS = ('augmix', 'gaussian')
 
@@ -38,6 +37,7 @@ def _check_groups(groups) -> list[str]:
                              f"{list(SIGNATURE_AUGMENTATIONS)}.{suggest(g, SIGNATURE_AUGMENTATIONS)}")
     return groups
 
+# %% ../nbs/31_decks.ipynb #00e688e9
 class SpectralGate(nn.Module):
     "Weights over augmentation `groups` for a batch, from the l1 distance of its spectral signature to each group's."
     def __init__(self, groups, signatures:torch.Tensor, reference:torch.Tensor, soft:bool=False, temperature:float=0.05,
@@ -86,6 +86,7 @@ class SpectralGate(nn.Module):
         return F.one_hot(d.argmin(), len(d)).to(d.dtype)
 
     def forward(self, x:torch.Tensor, allowed=None) -> torch.Tensor:
+        "The group weights for the normalized batch `x` (groups in `allowed` only), recording the choice with the `context`."
         d = self.distances(x); w = self.weights(d, allowed)
         if self.recording:
             self.records.append(dict(self.context, n=len(x), choice=self.groups[int(w.argmax())],
@@ -95,15 +96,17 @@ class SpectralGate(nn.Module):
     def choices(self) -> pd.DataFrame:
         "The recorded choices, one row per batch: the context (e.g. corruption, severity), batch size, chosen group, distances."
         return pd.DataFrame(self.records)
+
     def extra_repr(self): return f"groups={self.groups}, soft={self.soft}" + (f", temperature={self.temperature:g}" if self.soft else '')
 
-# %% ../nbs/31_decks.ipynb #c010
+# %% ../nbs/31_decks.ipynb #8815e415
 def num_classes(model:nn.Module) -> int:
     "Number of outputs of `model`'s last conv or linear layer (the classifier in every model of the package)."
     last = list(prunable(model).values())
     if not last: raise ValueError(f"{type(model).__name__} has no conv or linear layer to read its number of classes from.")
     return last[-1].out_features if isinstance(last[-1], nn.Linear) else last[-1].out_channels
 
+# %% ../nbs/31_decks.ipynb #f907c8b9
 class CARDDeck(nn.Module):
     "An ensemble of CARDs: the mean softmax of all `members` ('agnostic'), or of the groups a `SpectralGate` picks per batch ('adaptive')."
     def __init__(self, members, groups, mode:str='agnostic', gate:SpectralGate|None=None):
@@ -155,6 +158,7 @@ class CARDDeck(nn.Module):
         return out
 
     def forward(self, x):
+        "Class probabilities of the deck for the normalized batch `x`: the agnostic mean, or the gated mean of the chosen groups."
         if x.dim() != 4: raise ValueError(f"A deck takes normalized image batches (B, C, H, W), not a tensor of shape {tuple(x.shape)}.")
         if self.mode == 'agnostic': return self.combine(self.member_probs(x))
         w = self.gate(x, allowed=set(self.groups))
@@ -163,16 +167,18 @@ class CARDDeck(nn.Module):
 
     def extra_repr(self): return f"mode={self.mode!r}, groups={self.groups}"
 
-# %% ../nbs/31_decks.ipynb #c021
+# %% ../nbs/31_decks.ipynb #4c9ce940
 def balanced_order(groups) -> list[int]:
     "Member indices taken alternately from each group (first member of each group, then the second, ...)."
     by = {g: [i for i, h in enumerate(groups) if h == g] for g in dict.fromkeys(groups)}
     return [i for k in range(max(map(len, by.values()))) for g in by for i in by[g][k:k + 1]]
 
+# %% ../nbs/31_decks.ipynb #cb9307d2
 def member_names(deck:CARDDeck) -> list[str]:
     "`<group>-<index in its group>` for each member."
     return [f"{g}-{deck.groups[:i].count(g)}" for i, g in enumerate(deck.groups)]
 
+# %% ../nbs/31_decks.ipynb #b861a25e
 @torch.inference_mode()
 def _block_outputs(deck, images, labels, bs, dev):
     pipe, probs, dists, ys = BatchPipeline('none'), [], [], []
@@ -191,7 +197,13 @@ def _deck_accuracy(deck, probs, dists, ys, idx, mode) -> float:
         correct += int((deck.combine(p[idx], w, idx).argmax(-1) == y).sum())
     return correct / sum(len(y) for y in ys)
 
-# %% ../nbs/31_decks.ipynb #c022
+def _gate_records(deck, c, s, dists, ys) -> list[dict]:
+    "The gate's choice and distances for each batch of block (`c`, `s`), as `evaluate_deck` records them."
+    if deck.gate is None: return []
+    allowed = set(deck.groups)   # the gate may know groups this deck has no members of
+    return [dict(corruption=c, severity=s, batch=b, n=len(yb), choice=deck.gate.groups[int(deck.gate.weights(d, allowed).argmax())],
+                 **{f'd_{g}': float(v) for g, v in zip(deck.gate.groups, d)}) for b, (d, yb) in enumerate(zip(dists, ys))]
+
 def _deck_models(deck, sizes:bool) -> list[tuple[str, list[int], str]]:
     "(name, member indices, mode) of every model `evaluate_deck` reports."
     M, order = len(deck.members), balanced_order(deck.groups)
@@ -200,34 +212,28 @@ def _deck_models(deck, sizes:bool) -> list[tuple[str, list[int], str]]:
     if sizes: out += [(f'deck-{m}-{n}', order[:n], m) for n in range(2, M) for m in modes]
     return out
 
+# %% ../nbs/31_decks.ipynb #9337aacd
 def evaluate_deck(deck:CARDDeck, data=None, clean=None, dataset='cifar10', corruptions=None, severities=None, sizes:bool=True,
                   bs:int=256, device=None, out=None, show_progress:bool=True) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Accuracy of every member, the agnostic and adaptive deck (and sub-decks with `sizes`) on `clean` and `data`; and the gate's choices."
     if data is None and clean is None: raise ValueError("Nothing to evaluate: pass clean=(images, labels) and/or data (a CIFAR-C folder or dict).")
-    names, sevs, get = _blocks(data, corruptions, severities, dataset) if data is not None else ((), (), None)
-    state = json.loads(Path(out).read_text()) if out is not None and Path(out).exists() else dict(rows=[], gate=[])
-    done = {(r['corruption'], r['severity']) for r in state['rows']}
-    todo = [b for b in ([('clean', 0)] if clean is not None else []) + [(c, s) for c in names for s in sevs] if b not in done]
+    blocks = corruption_blocks(data, corruptions, severities, dataset) if data is not None else None
     models = _deck_models(deck, sizes)
     with evaluation_mode(deck, device) as (_, dev):
-        for k, (c, s) in enumerate(progress_bar(todo, leave=False) if show_progress and todo else todo):
-            x, y = clean if c == 'clean' else get(c, s)
+        def block(c, s, x, y):
             probs, dists, ys = _block_outputs(deck, x, y, bs, dev)
-            state['rows'] += [dict(model=n, corruption=c, severity=s, accuracy=_deck_accuracy(deck, probs, dists, ys, idx, m)) for n, idx, m in models]
-            if deck.gate is not None:
-                allowed = set(deck.groups)   # the gate may know groups this deck has no members of
-                state['gate'] += [dict(corruption=c, severity=s, batch=b, n=len(yb), choice=deck.gate.groups[int(deck.gate.weights(d, allowed).argmax())],
-                                       **{f'd_{g}': float(v) for g, v in zip(deck.gate.groups, d)}) for b, (d, yb) in enumerate(zip(dists, ys))]
-            if out is not None and (k + 1 == len(todo) or todo[k + 1][0] != c):
-                with atomic_write(out, 'w') as f: json.dump(state, f)
+            rows = [dict(model=n, corruption=c, severity=s, accuracy=_deck_accuracy(deck, probs, dists, ys, idx, m)) for n, idx, m in models]
+            return dict(rows=rows, gate=_gate_records(deck, c, s, dists, ys))
+        state = evaluate_blocks(block, blocks, clean, out, state=dict(rows=[], gate=[]), show_progress=show_progress)
     return pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate'])
 
-# %% ../nbs/31_decks.ipynb #c027
+# %% ../nbs/31_decks.ipynb #47e3af9e
 def gate_choices(choices:pd.DataFrame, group:str='gaussian') -> pd.DataFrame:
     "Fraction of batches the gate sent to `group`, per corruption (rows) and severity (columns)."
     if not len(choices): raise ValueError("No gate choices: evaluate an adaptive deck (or a deck with a gate) first.")
     return choices.assign(hit=choices.choice == group).pivot_table(index='corruption', columns='severity', values='hit', aggfunc='mean', sort=False)
 
+# %% ../nbs/31_decks.ipynb #45eb0ab1
 def plot_gate_choices(choices:pd.DataFrame, group:str='gaussian', ax=None, title:str|None=None):
     "Heat map of the fraction of batches sent to `group` per corruption and severity."
     import matplotlib.pyplot as plt
@@ -267,7 +273,10 @@ def deck_memory(deck:CARDDeck, half:bool=False) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     return df.assign(fraction_of_dense=df.card_bytes / df.dense_fp32_bytes)
 
-# %% ../nbs/31_decks.ipynb #c040
+# %% ../nbs/31_decks.ipynb #49e9712d
+DECK_FORMAT, DECK_VERSION = 'cards-nb-deck', 1
+
+# %% ../nbs/31_decks.ipynb #fd992533
 DECK_FORMAT, DECK_VERSION = 'cards-nb-deck', 1
 
 def save_deck(deck:CARDDeck, path, half:bool=False) -> Path:
@@ -279,11 +288,12 @@ def save_deck(deck:CARDDeck, path, half:bool=False) -> Path:
     if deck.gate is not None:
         payload['gate'] = deck.gate.config()
         tensors.update({'gate.signatures': deck.gate.signatures.detach().cpu().contiguous(), 'gate.reference': deck.gate.reference.detach().cpu().contiguous()})
-    return _write(payload, tensors, path, DECK_FORMAT, DECK_VERSION, key='deck')
+    return write_container(payload, tensors, path, DECK_FORMAT, DECK_VERSION, 'deck')
 
+# %% ../nbs/31_decks.ipynb #26acacbc
 def load_deck(path) -> CARDDeck:
     "The deck stored at `path` by `save_deck` (members on the CPU, eval mode); `CheckpointError` when it is not an intact deck file."
-    payload, tensors = _read(path, DECK_FORMAT, DECK_VERSION, key='deck', what='deck file', saver='save_deck')
+    payload, tensors = read_container(path, DECK_FORMAT, DECK_VERSION, 'deck', 'deck file', 'save_deck')
     try:
         members = [decode_card(card, {k[len(f'members.{i}.'):]: v for k, v in tensors.items() if k.startswith(f'members.{i}.')},
                                where=f'{path} (member {i})') for i, card in enumerate(payload['members'])]
@@ -296,94 +306,9 @@ def load_deck(path) -> CARDDeck:
         raise CheckpointError(f"{path} does not decode into a deck ({type(e).__name__}: {str(e)[:300]}); it was written by "
                               "another version of cards-nb or is corrupt. Save it again with save_deck.") from e
 
-# %% ../nbs/31_decks.ipynb #c045
-ROBUSTBENCH_ARCHS = {'lrr_resnet': 'resnet18', 'wide_preact_resnet': 'wide_preact_resnet18',
-                     'Diffenderfer2021CARD': 'resnet18', 'Diffenderfer2021CARD_Deck': 'resnet18',
-                     'Diffenderfer2021CARD_Binary': 'wide_preact_resnet18', 'Diffenderfer2021CARD_Deck_Binary': 'wide_preact_resnet18'}
-_NOT_WEIGHTS = ('.mask', '.scores', '.qscale', '.qbits', '._extra_state')
-
-class Renormalize(nn.Module):
-    "Feed `model`, which expects inputs normalized with `mu`/`sigma`, from inputs normalized with the package's `mean`/`std`."
-    def __init__(self, model:nn.Module, mu, sigma, mean=CIFAR_MEAN, std=CIFAR_STD):
-        super().__init__()
-        self.model = model
-        for k, v in dict(mu=mu, sigma=sigma, mean=mean, std=std).items(): self.register_buffer(k, torch.as_tensor(v, dtype=torch.float32).reshape(1, -1, 1, 1))
-    def forward(self, x): return self.model(((x * self.std + self.mean) - self.mu) / self.sigma)
-
-@torch.no_grad()
-def plain_state_dict(model:nn.Module) -> dict[str, torch.Tensor]:
-    "The state dict of a plain (dense-layer) copy of `model`: effective weights, no masks, scores or quantization buffers."
-    eff = {f'{n}.weight': effective_weight(l) for n, l in prunable(model).items()}
-    return {k: eff.get(k, v).detach().cpu().clone() for k, v in model.state_dict().items() if not k.endswith(_NOT_WEIGHTS)}
-
-# %% ../nbs/31_decks.ipynb #c046
-def _rb_arch(model) -> str:
-    name = parse_spec(getattr(model, 'spec', None))[0] if isinstance(getattr(model, 'spec', None), str) else None
-    if name in ('resnet18', 'lrr_resnet18'): return 'lrr_resnet'
-    if name == 'wide_preact_resnet18': return 'wide_preact_resnet'
-    raise ValueError(f"RobustBench's CARD models are LRR_ResNet (our resnet18 / lrr_resnet18) or WidePreActResNet "
-                     f"(wide_preact_resnet18), not {getattr(model, 'spec', type(model).__name__)}.")
-
-@torch.no_grad()
-def _rb_member(model) -> tuple[dict, str, tuple]:
-    "A member's state dict in RobustBench's layout, its architecture, and the input statistics it expects."
-    mu, sigma = CIFAR_MEAN, CIFAR_STD
-    if isinstance(model, Renormalize): mu, sigma, model = tuple(model.mu.flatten().tolist()), tuple(model.sigma.flatten().tolist()), model.model
-    arch, sd = _rb_arch(model), plain_state_dict(model)
-    for n, bn in model.named_modules():
-        if not isinstance(bn, nn.BatchNorm2d): continue
-        if arch == 'lrr_resnet' and not bn.affine:
-            sd[f'{n}.weight'], sd[f'{n}.bias'] = torch.ones(bn.num_features), torch.zeros(bn.num_features)
-        elif arch == 'wide_preact_resnet' and bn.affine:
-            if not (torch.all(bn.weight == 1) and torch.all(bn.bias == 0)):
-                raise ValueError(f"{n} has a learned scale and shift, which RobustBench's WidePreActResNet (non-affine batch norms) cannot hold.")
-            del sd[f'{n}.weight'], sd[f'{n}.bias']
-    return sd, arch, (tuple(mu), tuple(sigma))
-
-def to_robustbench(deck_or_model:nn.Module) -> dict[str, torch.Tensor]:
-    "The state dict of `deck_or_model` in RobustBench's layout (`Diffenderfer2021CARD[_Deck][_Binary]`): it takes [0, 1] inputs."
-    members = list(deck_or_model.members) if isinstance(deck_or_model, CARDDeck) else [deck_or_model]
-    parts = [_rb_member(m) for m in members]
-    if len({a for _, a, _ in parts}) > 1 or len({s for _, _, s in parts}) > 1:
-        raise ValueError("RobustBench's decks hold members of one architecture and one input normalization; these differ.")
-    mu, sigma = parts[0][2]
-    stats = dict(mu=torch.tensor(mu).view(1, 3, 1, 1), sigma=torch.tensor(sigma).view(1, 3, 1, 1))
-    if not isinstance(deck_or_model, CARDDeck): return {**parts[0][0], **stats}
-    return {**{f'models.{i}.{k}': v for i, (sd, _, _) in enumerate(parts) for k, v in sd.items()}, **stats}
-
-# %% ../nbs/31_decks.ipynb #c047
-@torch.no_grad()
-def _from_rb_member(sd:dict, arch:str) -> nn.Module:
-    name = ROBUSTBENCH_ARCHS[arch]
-    try:
-        n_cls = sd['fc.weight'].shape[0]
-        kw = dict(width=sd['conv1.weight'].shape[0]) if name == 'resnet18' else dict(widen_factor=sd['layer2.0.conv1.weight'].shape[0] // 64 - 1)
-    except (KeyError, IndexError) as e: raise CheckpointError(f"This is not a state dict of RobustBench's {arch} (no {e}).") from e
-    with torch.random.fork_rng(devices=[]): model = get_model(name, n_cls, layers=MASKED, **kw)
-    sd = dict(sd)
-    sd.update({f'{n}.mask': sd[f'{n}.weight'] != 0 for n in prunable(model) if f'{n}.weight' in sd})
-    problems = state_dict_problems(model, sd)
-    if problems: raise CheckpointError(f"The state dict does not fit RobustBench's {arch} as {model.spec}: " + '; '.join(problems) + ". Pick the arch it was saved from.")
-    model.load_state_dict(sd)
-    return model.eval()
-
-def from_robustbench(state_dict:dict, arch:str='lrr_resnet', groups=None, mode:str='agnostic', gate:SpectralGate|None=None):
-    "A model (or, for a deck's state dict, a `CARDDeck`) from a state dict in RobustBench's layout of `arch`, computing what it computes."
-    if arch not in ROBUSTBENCH_ARCHS: raise ValueError(f"Unknown RobustBench architecture {arch!r}: use one of {list(ROBUSTBENCH_ARCHS)}.{suggest(arch, ROBUSTBENCH_ARCHS)}")
-    sd = {k.removeprefix('module.'): v for k, v in state_dict.items()}
-    mu, sigma = sd.pop('mu', None), sd.pop('sigma', None)
-    n = 1 + max((int(k.split('.')[1]) for k in sd if k.startswith('models.')), default=-1)
-    parts = [{k[len(f'models.{i}.'):]: v for k, v in sd.items() if k.startswith(f'models.{i}.')} for i in range(n)] if n else [sd]
-    models = [_from_rb_member(p, arch) for p in parts]
-    if mu is not None and not (torch.allclose(mu.flatten().float(), torch.tensor(CIFAR_MEAN)) and torch.allclose(sigma.flatten().float(), torch.tensor(CIFAR_STD))):
-        models = [Renormalize(m, mu, sigma) for m in models]
-    if not n: return models[0]
-    return CARDDeck(models, groups or ['augmix'] * n, mode, gate)
-
-# %% ../nbs/31_decks.ipynb #c053
+# %% ../nbs/31_decks.ipynb #425dd02c
 def deck_size_table(res:pd.DataFrame, deck:CARDDeck) -> pd.DataFrame:
     "Clean and robust accuracy of the agnostic and adaptive decks of the first n members (alternating groups), for each n."
-    from cards_nb.robustness import robustness_summary
     s, order, names = robustness_summary(res), balanced_order(deck.groups), member_names(deck)
     rows = []
     for n in range(1, len(order) + 1):
@@ -392,6 +317,7 @@ def deck_size_table(res:pd.DataFrame, deck:CARDDeck) -> pd.DataFrame:
             if m in s.index: rows.append(dict(members=n, mode=mode, model=m, clean=s.loc[m, 'clean'], robust=s.loc[m, 'robust']))
     return pd.DataFrame(rows)
 
+# %% ../nbs/31_decks.ipynb #8747ec69
 def plot_deck_sizes(res:pd.DataFrame, deck:CARDDeck, ax=None, title:str='Deck accuracy vs number of members'):
     "Clean (dashed) and robust (solid) accuracy of the agnostic and adaptive decks against the number of members."
     import matplotlib.pyplot as plt

@@ -6,6 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #c003
 from __future__ import annotations
+import ast
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
@@ -16,7 +17,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['DENSE', 'VGG16_CFG', 'MODELS', 'Layers', 'ConvNet', 'VGG', 'BasicBlock', 'LRR_ResNet', 'PreActBlock',
-           'WidePreActResNet', 'model_spec', 'get_model', 'num_params']
+           'WidePreActResNet', 'model_spec', 'get_model', 'parse_spec', 'num_params']
 
 # %% ../nbs/02_models.ipynb #c005
 @dataclass
@@ -136,18 +137,36 @@ MODELS = {
     'wide_preact_resnet18': WidePreActResNet,                 # RobustBench Diffenderfer2021Winning_Binary (widen_factor=2)
 }
 
-# %% ../nbs/02_models.ipynb #c018
+# %% ../nbs/02_models.ipynb #109bd406
 def model_spec(name:str, num_classes:int=10, **kw) -> str:
     "A readable, canonical description of an architecture, e.g. `resnet18(num_classes=10, width=16)`."
     args = ', '.join(f'{k}={v!r}' for k, v in sorted(dict(num_classes=num_classes, **kw).items()) if k != 'layers')
     return f"{name}({args})"
 
+# %% ../nbs/02_models.ipynb #ea790ef8
 def get_model(name:str, num_classes:int=10, **kw) -> nn.Module:
     "Architecture `name` from `MODELS` with `num_classes` outputs; `kw` go to its constructor."
     if name not in MODELS: raise ValueError(f"Unknown model {name!r}: use one of {list(MODELS)}.{suggest(name, MODELS)}")
     model = MODELS[name](num_classes=num_classes, **kw)
     model.spec = model_spec(name, num_classes, **kw)
     return model
+
+# %% ../nbs/02_models.ipynb #a3525d4a
+def parse_spec(spec:str) -> tuple[str, dict]:
+    "`'resnet18(num_classes=10, width=8)'` -> `('resnet18', {'num_classes': 10, 'width': 8})`, reading literals only: nothing is evaluated."
+    bad = (f"The architecture spec {str(spec)[:200]!r} is not of the form name(key=value, ...) with literal values and a "
+           f"name from {list(MODELS)}; the file is corrupt or was not written by cards-nb. Nothing in it was run.")
+    if not isinstance(spec, str) or len(spec) > 1000: raise CheckpointError(bad)
+    try: node = ast.parse(spec.strip(), mode='eval').body
+    except SyntaxError as e: raise CheckpointError(bad) from e
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args
+            and all(k.arg is not None for k in node.keywords)): raise CheckpointError(bad)
+    try: kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+    except (ValueError, TypeError, SyntaxError, RecursionError) as e: raise CheckpointError(bad) from e
+    if node.func.id not in MODELS:
+        raise CheckpointError(f"Unknown architecture {node.func.id!r} in spec {spec!r}: this cards-nb knows {list(MODELS)}."
+                              f"{suggest(node.func.id, MODELS)} Upgrade cards-nb if the file comes from a newer version.")
+    return node.func.id, kw
 
 # %% ../nbs/02_models.ipynb #c020
 def num_params(model:nn.Module, prunable_only=False) -> int:

@@ -8,6 +8,7 @@ Docs: https://cards-nb.github.io/cards-nb/robustness.html.md"""
 from __future__ import annotations
 import json
 from pathlib import Path
+from typing import Callable
 import numpy as np, pandas as pd, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .core import *
@@ -16,10 +17,10 @@ from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, EXTRA_CORRUPTIONS, 
 from .cifar_c import load_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', 'evaluate_robustness', 'corruption_errors',
-           'robustness_summary', 'plot_corruption_bars', 'plot_severity']
+__all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', 'corruption_blocks', 'evaluate_blocks',
+           'evaluate_robustness', 'corruption_errors', 'robustness_summary', 'plot_corruption_bars', 'plot_severity']
 
-# %% ../nbs/22_robustness.ipynb #c006
+# %% ../nbs/22_robustness.ipynb #96347e5a
 def check_eval_data(images, labels, what:str='the images'):
     "Refuse, with what is expected, anything but uint8 images `(N, 32, 32, 3)` and N integer class labels (1-D)."
     shape, dtype = tuple(getattr(images, 'shape', ())), getattr(images, 'dtype', None)
@@ -36,6 +37,7 @@ def check_eval_data(images, labels, what:str='the images'):
     if len(y) == 0: raise ValueError(f"{what}: no images to evaluate.")
     if y.min() < 0: raise ValueError(f"The labels of {what} must be class indices 0..C-1, but one is {y.min()}.")
 
+# %% ../nbs/22_robustness.ipynb #3253762e
 @torch.inference_mode()
 def _accuracy(fn, dev, images, labels, bs:int) -> float:
     pipe, correct = BatchPipeline('none'), 0
@@ -55,11 +57,18 @@ def accuracy_on(model, images, labels, bs:int=256, device=None) -> float:
     check_eval_data(images, labels)
     with evaluation_mode(model, device) as (fn, dev): return _accuracy(fn, dev, images, labels, bs)
 
-# %% ../nbs/22_robustness.ipynb #c008
-RESULT_COLUMNS = ['model', 'corruption', 'severity', 'accuracy']
+# %% ../nbs/22_robustness.ipynb #e353ca36
+def _check_stacked(c, x, y, sevs):
+    "A dict entry holds the images of every severity stacked, each block with the same labels (as CIFAR-C stores them)."
+    if not sevs: raise ValueError("severities is empty: pass some of 1..5.")
+    check_eval_data(x, y, f"data[{c!r}]")
+    y = np.asarray(y)
+    if len(y) % len(sevs) or any((y[:len(y) // len(sevs)] != b).any() for b in np.split(y, len(sevs))[1:]):
+        raise ValueError(f"data[{c!r}] must stack {len(sevs)} severities {sevs} of the same images (equal label blocks, as in "
+                         f"CIFAR-C), but its {len(y)} labels are not {len(sevs)} equal blocks. For one severity s pass severities=(s,).")
 
-def _blocks(data, corruptions, severities, dataset):
-    "The corruption names, and a function (name, severity) -> (images, labels), of `data` (a folder or a dict)."
+def corruption_blocks(data, corruptions=None, severities=None, dataset='cifar10') -> tuple[tuple, tuple, Callable]:
+    "The corruption names and severities of `data` (a CIFAR-C folder, or a dict `{corruption: (images, labels)}` of stacked severities), and a function `(corruption, severity) -> (images, labels)`."
     if isinstance(data, dict):
         names, sevs = tuple(data), tuple(severities or SEVERITIES)
         for c in names:
@@ -80,41 +89,44 @@ def _blocks(data, corruptions, severities, dataset):
         names = tuple(c for c in CORRUPTIONS if c in corruptions)
     return names, sevs, get
 
-def _check_stacked(c, x, y, sevs):
-    "A dict entry holds the images of every severity stacked, each block with the same labels (as CIFAR-C stores them)."
-    if not sevs: raise ValueError("severities is empty: pass some of 1..5.")
-    check_eval_data(x, y, f"data[{c!r}]")
-    y = np.asarray(y)
-    if len(y) % len(sevs) or any((y[:len(y) // len(sevs)] != b).any() for b in np.split(y, len(sevs))[1:]):
-        raise ValueError(f"data[{c!r}] must stack {len(sevs)} severities {sevs} of the same images (equal label blocks, as in "
-                         f"CIFAR-C), but its {len(y)} labels are not {len(sevs)} equal blocks. For one severity s pass severities=(s,).")
+# %% ../nbs/22_robustness.ipynb #b705734c
+def _load_state(out, state:dict) -> dict:
+    "`state` updated from the result file `out` when there is one."
+    if out is None or not Path(out).exists(): return state
+    try:
+        saved = json.loads(Path(out).read_text())
+        missing = [k for k in state if k not in saved] if isinstance(saved, dict) else list(state)
+        if missing or not isinstance(saved['rows'], list): raise KeyError(', '.join(missing or ['rows']))
+    except (ValueError, KeyError, TypeError) as e:
+        raise DataError(f"{out} is not a result file of this evaluation (no {e}); delete it or pick another path.") from e
+    return {**state, **saved}
 
-def _load_rows(out, name) -> list[dict]:
-    if out is None or not Path(out).exists(): return []
-    try: rows = json.loads(Path(out).read_text())['rows']
-    except (ValueError, KeyError) as e: raise DataError(f"{out} is not a robustness result file ({e}); delete it or pick another path.") from e
-    return rows
+def evaluate_blocks(evaluate, blocks=None, clean=None, out=None, model:str|None=None, state:dict|None=None,
+                    indent:int|None=None, show_progress:bool=True) -> dict:
+    "Run `evaluate(corruption, severity, images, labels)` on `clean` and each block of `blocks` with no row (of `model`) in `state['rows']`, adding what it returns to `state`; with `out`, resume from it and save after each corruption."
+    if clean is not None: check_eval_data(*clean, 'the clean test set')
+    state = _load_state(out, state if state is not None else dict(rows=[]))
+    names, sevs, get = blocks if blocks is not None else ((), (), None)
+    done = {(r['corruption'], r['severity']) for r in state['rows'] if model is None or r['model'] == model}
+    todo = [b for b in ([('clean', 0)] if clean is not None else []) + [(c, s) for c in names for s in sevs] if b not in done]
+    for k, (c, s) in enumerate(progress_bar(todo, leave=False) if show_progress and todo else todo):
+        x, y = clean if c == 'clean' else get(c, s)
+        for key, new in evaluate(c, s, x, y).items(): state[key] += new
+        if out is not None and (k + 1 == len(todo) or todo[k + 1][0] != c):   # the last block of a corruption
+            with atomic_write(out, 'w') as f: json.dump(state, f, indent=indent)
+    return state
 
-def _save_rows(out, rows):
-    with atomic_write(out, 'w') as f: json.dump({'columns': RESULT_COLUMNS, 'rows': rows}, f, indent=0)
+# %% ../nbs/22_robustness.ipynb #02befce7
+RESULT_COLUMNS = ['model', 'corruption', 'severity', 'accuracy']
 
-# %% ../nbs/22_robustness.ipynb #c009
 def evaluate_robustness(model, data, clean=None, name:str='model', corruptions=None, severities=None, dataset='cifar10',
                         bs:int=256, device=None, out=None, show_progress:bool=True) -> pd.DataFrame:
     "Accuracy of `model` on `clean` (images, labels) and each corruption x severity of `data` (a CIFAR-C folder or dict); rows (model, corruption, severity, accuracy)."
-    if clean is not None: check_eval_data(*clean, 'the clean test set')
-    names, sevs, get = _blocks(data, corruptions, severities, dataset)
-    rows = _load_rows(out, name)
-    done = {(r['model'], r['corruption'], r['severity']) for r in rows}
-    todo = ([('clean', 0)] if clean is not None else []) + [(c, s) for c in names for s in sevs]
-    todo = [t for t in todo if (name, *t) not in done]
+    blocks = corruption_blocks(data, corruptions, severities, dataset)
     with evaluation_mode(model, device) as (fn, dev):
-        for i, (c, s) in enumerate(progress_bar(todo, leave=False) if show_progress and todo else todo):
-            x, y = clean if c == 'clean' else get(c, s)
-            rows.append(dict(model=name, corruption=c, severity=s, accuracy=_accuracy(fn, dev, x, y, bs)))
-            last = i + 1 == len(todo) or todo[i + 1][0] != c
-            if out is not None and last: _save_rows(out, rows)
-    df = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+        accuracy = lambda c, s, x, y: dict(rows=[dict(model=name, corruption=c, severity=s, accuracy=_accuracy(fn, dev, x, y, bs))])
+        state = evaluate_blocks(accuracy, blocks, clean, out, name, dict(columns=RESULT_COLUMNS, rows=[]), indent=0, show_progress=show_progress)
+    df = pd.DataFrame(state['rows'], columns=RESULT_COLUMNS)
     return df[df.model == name].reset_index(drop=True)
 
 # %% ../nbs/22_robustness.ipynb #c019

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from .core import *
 
 # %% auto #0
-__all__ = ['field_docs', 'setting', 'settings_dict', 'settings_hash', 'setting_fields', 'get_setting', 'set_setting',
+__all__ = ['field_docs', 'setting', 'settings_dict', 'settings_hash', 'setting_fields', 'get_setting', 'set_setting', 'type_name',
            'parse_setting', 'apply_sets', 'show_settings', 'settings_help']
 
 # %% ../nbs/05_settings.ipynb #st005
@@ -112,10 +112,11 @@ def _parse(hint, text:str):
     if hint is float: return float(text)
     return text
 
-def _type_name(hint) -> str:
+def type_name(hint) -> str:
+    "How a value of type annotation `hint` is written on the command line: `int`, `float or none`, `comma-separated strs`."
     args = typing.get_args(hint)
-    if type(None) in args: return _type_name(next(a for a in args if a is not type(None))) + ' or none'
-    if typing.get_origin(hint) is tuple: return f"comma-separated {_type_name(args[0]) if args else 'str'}s"
+    if type(None) in args: return type_name(next(a for a in args if a is not type(None))) + ' or none'
+    if typing.get_origin(hint) is tuple: return f"comma-separated {type_name(args[0]) if args else 'str'}s"
     return getattr(hint, '__name__', str(hint))
 
 def parse_setting(obj, path:str, text:str):
@@ -123,7 +124,7 @@ def parse_setting(obj, path:str, text:str):
     get_setting(obj, path)   # an unknown path fails here, with the valid ones
     hint = _hint(obj, path)
     try: return _parse(hint, text.strip())
-    except ValueError: raise ValueError(f"--set {path}={text!r}: not a valid value; {path} takes {_type_name(hint)}.") from None
+    except ValueError: raise ValueError(f"--set {path}={text!r}: not a valid value; {path} takes {type_name(hint)}.") from None
 
 # %% ../nbs/05_settings.ipynb #st033
 def apply_sets(obj, sets, aliases:dict|None=None):
@@ -169,7 +170,7 @@ def _owner(obj, path:str):
 def settings_help(obj) -> str:
     "Every path of the settings tree `obj` (a dataclass or its class) with its type and documentation, for `--help`."
     owner = _owner if not isinstance(obj, type) else _owner_cls
-    rows = [(p, _type_name(_hint(obj, p)), field_docs(owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, _ in setting_fields(obj)]
+    rows = [(p, type_name(_hint(obj, p)), field_docs(owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, _ in setting_fields(obj)]
     pw, tw = max(len(p) for p, _, _ in rows), max(len(t) for _, t, _ in rows)
     return '\n'.join(f"  {p.ljust(pw)}  {t.ljust(tw)}  {d}".rstrip() for p, t, d in rows)
 

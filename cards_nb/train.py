@@ -42,7 +42,7 @@ class Preset:
     momentum:float = 0.9
     wd:float = 5e-4
     schedule:str = 'cosine'     # 'cosine' (to zero) or 'step' (lr/10 at each milestone)
-    milestones:tuple = ()       # step schedule: fractions of training, e.g. (0.5, 0.75)
+    milestones:tuple[float, ...] = ()  # step schedule: fractions of training, e.g. (0.5, 0.75)
     warmup:float = 0.           # fraction of training with a linear warm-up from lr/10
     aug:str = 'standard'        # 'none', 'standard', 'augmix', 'gaussian'
     label_smoothing:float = 0.
