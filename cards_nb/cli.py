@@ -176,7 +176,7 @@ def study_command(preset:str='quick', # Study preset: quick (digits, minutes), c
           nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
          ):
     "Run the paper's whole pipeline at a preset's scale, resuming what is done; write results.csv, summary.md and figures/."
-    from cards_nb.study import parse_sets, study as _study
+    from cards_nb.study import parse_sets, study
     from cards_nb.settings import show_settings
     st = parse_sets(set or [], preset)
     if dataset is not None: st = st.replace(dataset=dataset)
@@ -186,7 +186,7 @@ def study_command(preset:str='quick', # Study preset: quick (digits, minutes), c
         return st
     out = out or f'runs/study-{st.name}'
     print(f"study {st.run_name} in {out}")
-    res = _study(st, out=out, root=data, workers=workers)
+    res = study(st, out=out, root=data, workers=workers)
     if res is None: return None   # a rank > 0 of a distributed run: rank 0 reports and writes
     cmd = ' '.join(['cards-nb study', f'--preset {preset}', *([f'--dataset {dataset}'] if dataset else []), *([f'--data {data}'] if data else []),
                     f'--out {out}', *(f"--set '{s}'" for s in set or []),
@@ -247,7 +247,7 @@ def make_cifar_c_command(data:str=None, # Data directory holding cifar-10-batche
     "Write a CIFAR-C set (official layout) from the clean test images, resuming an interrupted run."
     from cards_nb.data import load_cifar
     from cards_nb.corruptions import CORRUPTIONS
-    from cards_nb.cifar_c import make_cifar_c as _make, cifar_c_archive
+    from cards_nb.cifar_c import make_cifar_c, cifar_c_archive
     spec = cifar_c_archive(dataset)
     names = [c.strip() for c in corruptions.split(',') if c.strip()] if corruptions else list(CORRUPTIONS)
     sevs = [int(s) for s in severities.split(',') if s.strip()]
@@ -256,7 +256,7 @@ def make_cifar_c_command(data:str=None, # Data directory holding cifar-10-batche
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)   # the cores this process may use
     if workers is None: workers = cores if get_device().type == 'cpu' else 1
     t0 = time.time()
-    path = _make(Path(out) if out else data_dir(data)/f"{spec.folder}-made", x, y, names, sevs, seed=seed, workers=workers)
+    path = make_cifar_c(Path(out) if out else data_dir(data)/f"{spec.folder}-made", x, y, names, sevs, seed=seed, workers=workers)
     print(f"{len(names)} corruptions x {len(sevs)} severities of {len(y)} images in {time.time() - t0:.0f} s "
           f"({workers} process{'es' if workers > 1 else ''}): {path}")
     return path
