@@ -34,6 +34,7 @@ CIFAR_C_ARCHIVES = {
 }
 CIFAR_C_FORMAT = 'cards-nb-cifar-c-v1'
 
+# %% ../nbs/21_cifar_c.ipynb #c006s1
 def cifar_c_archive(dataset) -> CifarCArchive:
     if dataset not in CIFAR_C_ARCHIVES:
         raise ValueError(f"Unknown CIFAR-C data set {dataset!r}: use one of {list(CIFAR_C_ARCHIVES)}.{suggest(dataset, CIFAR_C_ARCHIVES)}")
@@ -235,10 +236,12 @@ def cifar_c_severities(folder) -> tuple:
     meta = Path(folder)/'meta.json'
     return tuple(json.loads(meta.read_text())['severities']) if meta.exists() else SEVERITIES
 
+# %% ../nbs/21_cifar_c.ipynb #c025s1
 def cifar_c_corruptions(folder) -> tuple:
     "The corruptions whose `.npy` file is in CIFAR-C `folder`, in the official order."
     return tuple(c for c in CORRUPTIONS if (Path(folder)/f'{c}.npy').exists())
 
+# %% ../nbs/21_cifar_c.ipynb #c025s2
 def cifar_c_folder(root=None, dataset='cifar10', download:bool=False) -> Path:
     "The CIFAR-C folder: `root` itself when it holds `labels.npy`, else `<data dir>/CIFAR-10-C` (downloaded if asked)."
     if root is not None and (Path(root)/'labels.npy').exists(): return Path(root)   # a made set of any 32x32 images (digits too)

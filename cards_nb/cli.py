@@ -104,6 +104,7 @@ def compress_command(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
         print(f"CARD file: {path} ({path.stat().st_size:,} bytes; dense float32 {total['fp32_bytes']:,} bytes)")
     return res
 
+# %% ../nbs/90_cli.ipynb #c011s1
 @command
 def sweep_command(methods:str='ft,gmp,lth,lrr,ep,biprop', # Comma-separated methods
           sparsities:str='0.5,0.8,0.9,0.95', # Comma-separated sparsities
@@ -227,6 +228,7 @@ def readme_command(path:str='.'): # Project root
     from cards_nb.docs import build_readme
     print(build_readme(path))
 
+# %% ../nbs/90_cli.ipynb #c013s1
 @command
 def docs_command(path:str='.'): # Project root
     "Build the documentation site in _docs/ (with Quarto when installed, else HTML pages from nbconvert)."
@@ -274,6 +276,7 @@ def settings_options(parser:argparse.ArgumentParser, cls, skip=()) -> argparse.A
                             help=f"{docs[fl.name] or fl.name} (default: {default})")
     return parser
 
+# %% ../nbs/90_cli.ipynb #c014ys1
 def parse_options(args:dict, cls, skip=()) -> dict:
     "The generated options of `cls` given in `args` (popped from it), each parsed by its field's type."
     from cards_nb.settings import parse_setting
@@ -306,6 +309,7 @@ def launch(argv:list[str], nproc:int) -> int:
     return subprocess.call([sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc-per-node={nproc}',
                             '--local-ranks-filter=0', '-m', 'cards_nb.cli', *argv])
 
+# %% ../nbs/90_cli.ipynb #c015s1
 def main(argv:list[str]|None=None):
     "Entry point of the `cards-nb` console script."
     argv = sys.argv[1:] if argv is None else list(argv)

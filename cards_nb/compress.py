@@ -107,6 +107,7 @@ def register_method(method:CompressionMethod) -> CompressionMethod:
     METHODS[method.name] = method
     return method
 
+# %% ../nbs/15_compress.ipynb #r003s1
 def get_method(name) -> CompressionMethod:
     "The registered method called `name` (or `name` itself when it is a `CompressionMethod`)."
     if isinstance(name, CompressionMethod): return name
@@ -119,6 +120,7 @@ def quiet_learner(learn:Learner):
     "Neither progress bar nor metric table while the block runs."
     with learn.no_bar(), learn.no_logging(): yield learn
 
+# %% ../nbs/15_compress.ipynb #c008s1
 class PhaseFit:
     "A `fit` for the pruning methods that checkpoints each phase in `folder` and resumes or skips it."
     def __init__(self, folder, shared=None, dense_name:str='dense', resume:bool=True, show_progress:bool=False, data:str=''):
@@ -147,6 +149,7 @@ def learner_scores(learn:Learner) -> dict:
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     return dict(sparsity=sparsity(learn.model), valid_loss=float(loss), accuracy=float(acc))
 
+# %% ../nbs/15_compress.ipynb #c010s1
 def _magnitude_kw(c:Compression) -> dict: return dict(context=c.context, include_first=c.include_first, include_last=c.include_last)
 
 def dense_phase(c:Compression, learn:Learner, fit:PhaseFit):
@@ -160,21 +163,25 @@ def train_supermask(c:Compression, learn:Learner, fit:PhaseFit):
     fit(learn, c.epochs, cbs=SparsitySchedule(c.sparsity, warmup=c.warmup, how=c.how), name='supermask')
     return [dict(round=1, target=c.sparsity, **learner_scores(learn))], None
 
+# %% ../nbs/15_compress.ipynb #r101s1
 def train_gmp(c:Compression, learn:Learner, fit:PhaseFit):
     "GMP: prune along the cubic schedule during one training run."
     return gradual_magnitude_pruning(learn, c.sparsity, c.epochs, c.gmp_start, c.gmp_end, fit=fit, **_magnitude_kw(c)), None
 
+# %% ../nbs/15_compress.ipynb #r101s2
 def train_ft(c:Compression, learn:Learner, fit:PhaseFit):
     "FT: the dense phase, then magnitude pruning in `steps`, each fine-tuned (phases ft1, ft2, ...)."
     _, dense = dense_phase(c, learn, fit)
     ft_fit = lambda learn, epochs=None, lr=None, cbs=None, name='': fit(learn, epochs, lr=lr, cbs=cbs, name=name.replace('round', 'ft'))
     return fine_tune_pruned(learn, c.sparsity, ifnone(c.ft_epochs, c.epochs), c.steps, c.ft_lr_scale, fit=ft_fit, **_magnitude_kw(c)), dense
 
+# %% ../nbs/15_compress.ipynb #r101s3
 def train_lth(c:Compression, learn:Learner, fit:PhaseFit):
     "LTH: the dense phase, then rounds of pruning with the weights rewound to `rewind_epoch`."
     rewind, dense = dense_phase(c, learn, fit)
     return lottery_ticket(learn, c.sparsity, rewind, ifnone(c.round_epochs, c.epochs), c.rate, fit=fit, **_magnitude_kw(c)), dense
 
+# %% ../nbs/15_compress.ipynb #r101s4
 def train_lrr(c:Compression, learn:Learner, fit:PhaseFit):
     "LRR: the dense phase, then rounds of pruning that keep the weights and restart the learning rate."
     _, dense = dense_phase(c, learn, fit)
@@ -236,6 +243,7 @@ def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, se
     learn.compression, learn.results = c, res
     return learn, res
 
+# %% ../nbs/15_compress.ipynb #c012s1
 def dense_baseline(preset='quick', root=None, seed:int=0, out_dir=None, epochs:int|None=None, rewind_epoch:int=1,
                    resume:bool=True, device=None, show_progress:bool=False, dls=None) -> tuple[Learner, dict]:
     "The dense network FT, LTH and LRR start from (their shared, checkpointed dense phase), trained or loaded; learner and results."

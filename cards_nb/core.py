@@ -27,10 +27,16 @@ __all__ = ['SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError'
 # %% ../nbs/00_core.ipynb #c005
 class CardsError(Exception):
     "Base class of the errors `cards_nb` raises on bad input; the message says what to do."
+
+# %% ../nbs/00_core.ipynb #c005s1
 class DataError(CardsError, ValueError):
     "A data directory, archive or batch file is missing, corrupt or inconsistent."
+
+# %% ../nbs/00_core.ipynb #c005s2
 class UnsafePickleError(CardsError, pickle.UnpicklingError):
     "A pickle asked to call something that is not plain data; nothing was executed."
+
+# %% ../nbs/00_core.ipynb #c005s3
 class CheckpointError(CardsError, ValueError):
     "A checkpoint is unreadable or belongs to another architecture."
 
@@ -92,6 +98,7 @@ def process_rank() -> int:
     "This process's rank in a distributed run (`RANK`, set by torchrun and accelerate), 0 otherwise."
     return int(os.environ.get('RANK', 0) or 0)
 
+# %% ../nbs/00_core.ipynb #c021s1
 @contextlib.contextmanager
 def atomic_write(path, mode='wb'):
     "Open a temporary file next to `path` for writing; on success it replaces `path` in one rename, on error it is removed."

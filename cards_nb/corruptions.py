@@ -33,6 +33,7 @@ def unknown_corruption(name) -> ValueError:
             f" Did you mean one of {', '.join(map(repr, part))}?" if part else suggest(name, CORRUPTIONS))
     return ValueError(f"Unknown corruption {name!r}: use one of {', '.join(CORRUPTIONS)}.{hint}")
 
+# %% ../nbs/20_corruptions.ipynb #c007s1
 def corruption_group(name:str) -> str:
     "The group ('noise', 'blur', 'weather' or 'digital') of corruption `name`."
     for g, names in CORRUPTION_GROUPS.items():
@@ -613,6 +614,7 @@ def mean_abs_change(clean, corrupted) -> np.ndarray:
     "Per-image mean absolute difference (gray levels) between uint8 image sets `clean` and `corrupted` (N, H, W, C)."
     return np.abs(np.asarray(corrupted, dtype=np.float64) - np.asarray(clean, dtype=np.float64)).mean(axis=(1, 2, 3))
 
+# %% ../nbs/20_corruptions.ipynb #c059s1
 def high_freq_energy(images, cutoff:float=8.) -> np.ndarray:
     "Per-image fraction of spectral energy (per channel, mean removed) above `cutoff` cycles per image."
     x = torch.as_tensor(np.asarray(images), dtype=torch.float64).permute(0, 3, 1, 2)

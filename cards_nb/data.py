@@ -116,6 +116,7 @@ def fetch_archive(spec, root=None, url:str|None=None, md5:str|None=None) -> Path
     else: download_file(url or spec.url, archive, md5)
     return extract_atomic(archive, root, spec.folder)
 
+# %% ../nbs/01_data.ipynb #c012s1
 def download_cifar(name='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
     "Make sure `<root>/<folder>` of CIFAR archive `name` exists: download (or reuse) the archive, check md5, extract."
     return fetch_archive(_archive(name), root, url, md5)
@@ -203,6 +204,7 @@ def make_fixture_cifar(root, name='cifar10', n_per_batch=20, seed=0) -> Path:
     (folder/spec.meta_file).write_bytes(__import__('pickle').dumps(meta, protocol=2))
     return folder
 
+# %% ../nbs/01_data.ipynb #c022s1
 def make_fixture_archive(dest_dir, name='cifar10', **kwargs) -> tuple[Path, str]:
     "A `.tar.gz` of `make_fixture_cifar`'s folder in `dest_dir`; returns its path and md5."
     spec = _archive(name); src = Path(tempfile.mkdtemp())
@@ -237,20 +239,25 @@ def load_dataset(name='digits', split='train', root=None, download=True):
     if name in CIFAR_ARCHIVES: return load_cifar(root, name, split, download=download)
     raise ValueError(f"Unknown data set {name!r}: use one of {list(DATASETS)}.{suggest(name, DATASETS)}")
 
+# %% ../nbs/01_data.ipynb #c031s1
 def dataset_classes(name='digits', root=None) -> list[str]:
     "Class names of data set `name`."
     return DIGITS_CLASSES if name == 'digits' else cifar_classes(root, name)
 
 # %% ../nbs/01_data.ipynb #c033
 def to_chw(x): return x.permute(0, 3, 1, 2)
+
+# %% ../nbs/01_data.ipynb #c033s1
 def to_float(x): return x.float().div_(255) if x.dtype == torch.uint8 else x
 
+# %% ../nbs/01_data.ipynb #c033s2
 def _stats(x, *vs): return (torch.tensor(v, device=x.device, dtype=x.dtype)[:, None, None] for v in vs)
 
 def normalize(x, mean=CIFAR_MEAN, std=CIFAR_STD):
     "Per-channel normalization of a float batch `(B, C, H, W)` in [0, 1]."
     m, s = _stats(x, mean, std); return (x - m) / s
 
+# %% ../nbs/01_data.ipynb #c033s3
 def denormalize(x, mean=CIFAR_MEAN, std=CIFAR_STD):
     "Undo `normalize` (for showing images)."
     m, s = _stats(x, mean, std); return x * s + m
@@ -288,28 +295,44 @@ def _eye(n, dev): return torch.eye(2, device=dev).expand(n, 2, 2).clone()
 
 # torchvision's autocontrast and equalize already work per image and channel on a batch, as PIL's do per image
 def am_autocontrast(x, level): return autocontrast(x)
+
+# %% ../nbs/01_data.ipynb #c039s1
 def am_equalize(x, level): return equalize(x)
+
+# %% ../nbs/01_data.ipynb #c039s2
 def am_posterize(x, level):
     bits = 4 - _int_param(level, 4).long()
     return x & ((0xFF << (8 - bits)) & 0xFF).to(torch.uint8)[:, None, None, None]
+
+# %% ../nbs/01_data.ipynb #c039s3
 def am_solarize(x, level):
     thr = (256 - _int_param(level, 256))[:, None, None, None]
     return torch.where(x.float() >= thr, 255 - x, x)
+
+# %% ../nbs/01_data.ipynb #c039s4
 def am_rotate(x, level):
     a = torch.deg2rad(_int_param(level, 30) * _sign(len(x), x.device))
     c, s = a.cos(), a.sin()
     R = torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)
     t = (torch.eye(2, device=x.device) - R) @ torch.full((2,), x.shape[-1] / 2, device=x.device)   # about the centre
     return _affine(x, R, t, 'bilinear')
+
+# %% ../nbs/01_data.ipynb #c039s5
 def _shear(x, level, i, j):
     A = _eye(len(x), x.device); A[:, i, j] = level * 0.3 / 10 * _sign(len(x), x.device)
     return _affine(x, A, torch.zeros(len(x), 2, device=x.device), 'bilinear')
 def am_shear_x(x, level): return _shear(x, level, 0, 1)
+
+# %% ../nbs/01_data.ipynb #c039s6
 def am_shear_y(x, level): return _shear(x, level, 1, 0)
+
+# %% ../nbs/01_data.ipynb #c039s7
 def _translate(x, level, i):
     t = torch.zeros(len(x), 2, device=x.device); t[:, i] = _int_param(level, x.shape[-1] / 3) * _sign(len(x), x.device)
     return _affine(x, _eye(len(x), x.device), t, 'bilinear')
 def am_translate_x(x, level): return _translate(x, level, 0)
+
+# %% ../nbs/01_data.ipynb #c039s8
 def am_translate_y(x, level): return _translate(x, level, 1)
 
 AUGMIX_OPS = [am_autocontrast, am_equalize, am_posterize, am_rotate, am_solarize,
@@ -340,6 +363,7 @@ def jensen_shannon(logits_clean, *logits_aug):
     log_m = torch.stack(ps).mean(0).clamp(1e-7, 1).log()
     return sum(F.kl_div(log_m, p, reduction='batchmean') for p in ps) / len(ps)
 
+# %% ../nbs/01_data.ipynb #c043s1
 class AugMixJSD(Callback):
     "Split `[clean, aug1, aug2]` predictions of an AugMix training batch and add `weight` x the JS consistency loss."
     order = 60   # after MixedPrecision's after_pred (order 10): the split works on the final logits
@@ -385,6 +409,7 @@ class ArrayDataset:
     def __len__(self): return len(self.labels)
     def __getitem__(self, i): return self.images[i], self.labels[i]
 
+# %% ../nbs/01_data.ipynb #c047s1
 class ArrayDataLoader(DataLoader):
     "A fastai `DataLoader` over an `ArrayDataset` that gathers each batch with one tensor index."
     def create_batches(self, samps):

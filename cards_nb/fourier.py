@@ -29,6 +29,7 @@ def fourier_basis(n:int=32, device=None) -> torch.Tensor:
     U = U / U.flatten(2).norm(dim=-1)[..., None, None]
     return U.float().to(get_device(device) if device is not None else 'cpu')
 
+# %% ../nbs/30_fourier.ipynb #c005s1
 def conjugate_pairs(n:int=32) -> tuple[torch.Tensor, torch.Tensor]:
     "Flat indices (into an fftshifted `n x n` map) of one frequency of each pair `(k, -k)`, and of its partner."
     u, v = torch.meshgrid(torch.arange(n), torch.arange(n), indexing='ij')
@@ -113,6 +114,7 @@ def amplitude_spectrum(images, chunk:int=1024) -> torch.Tensor:
     if not count: raise ValueError("No images to take the amplitude spectrum of.")
     return torch.fft.fftshift(total / count)
 
+# %% ../nbs/30_fourier.ipynb #c021s1
 def spectral_signature(transformed, clean, paired:bool=True, reference:torch.Tensor|None=None) -> torch.Tensor:
     "Normalized mean amplitude spectrum of `transformed - clean` (`paired`), or of the change of the mean amplitude spectrum."
     t = _pixels(transformed)
@@ -137,6 +139,7 @@ def augment(images, aug:str='augmix', seed:int|None=0, **kw) -> torch.Tensor:
         if aug == 'gaussian': return gaussian_noise(x, **kw)
         return to_float(random_crop_flip(x) if aug == 'standard' else x)
 
+# %% ../nbs/30_fourier.ipynb #c024s1
 def augmentation_signature(images, aug:str='augmix', paired:bool=False, seed:int=0, **kw) -> torch.Tensor:
     "The (by default unpaired) spectral signature of augmentation `aug` on uint8 `images`."
     return spectral_signature(augment(images, aug, seed, **kw), images, paired=paired)
@@ -156,6 +159,7 @@ def plot_heat_maps(maps:dict, vmax:float|None=None, ncols:int|None=None, cmap:st
     if title: fig.suptitle(title)
     return fig
 
+# %% ../nbs/30_fourier.ipynb #c029s1
 def plot_signatures(signatures:dict, ncols:int=7, log:bool=True, size:float=1.6, title:str|None=None):
     "Spectral signatures side by side (log colour scale by default: their mass spans orders of magnitude)."
     import matplotlib.pyplot as plt

@@ -30,6 +30,7 @@ def check_sparsity(s:float) -> float:
         raise ValueError(f"sparsity must be in [0, 1) (the fraction of prunable weights set to zero; 0.9 keeps 10%), not {s}.")
     return s
 
+# %% ../nbs/10_masks.ipynb #c005s1
 def prunable(model:nn.Module, include_first:bool=True, include_last:bool=True) -> dict[str, nn.Module]:
     "The prunable layers of `model` by name, in module order (the first conv / last layer optionally left out)."
     layers = {n: m for n, m in model.named_modules() if isinstance(m, PRUNABLE_TYPES)}
@@ -47,11 +48,13 @@ class MaskedLayer:
         sd.setdefault(prefix + 'mask', torch.ones_like(self.mask))   # a dense checkpoint loads as all-ones masks
         super()._load_from_state_dict(sd, prefix, *args, **kwargs)
 
+# %% ../nbs/10_masks.ipynb #c007s1
 class MaskedConv2d(MaskedLayer, nn.Conv2d):
     "`nn.Conv2d` whose weight is multiplied by its `mask` buffer."
     def __init__(self, *args, **kwargs): super().__init__(*args, **kwargs); self._init_mask()
     def forward(self, x): return self._conv_forward(x, self.masked_weight, self.bias)
 
+# %% ../nbs/10_masks.ipynb #c007s2
 class MaskedLinear(MaskedLayer, nn.Linear):
     "`nn.Linear` whose weight is multiplied by its `mask` buffer."
     def __init__(self, *args, **kwargs): super().__init__(*args, **kwargs); self._init_mask()
@@ -73,10 +76,12 @@ def effective_weight(layer:nn.Module) -> torch.Tensor:
     "The weight `layer`'s forward pass uses: its `masked_weight` when it has one (masked, supermask, binary layers), else `weight`."
     return getattr(layer, 'masked_weight', layer.weight)
 
+# %% ../nbs/10_masks.ipynb #c011s1
 def masked_weights(model:nn.Module, **kw) -> dict[str, torch.Tensor]:
     "The effective weights (mask applied where there is one) of the prunable layers."
     return {n: effective_weight(l).detach() for n, l in prunable(model, **kw).items()}
 
+# %% ../nbs/10_masks.ipynb #c011s2
 def sparsity(model:nn.Module, **kw) -> float:
     "Fraction of the prunable weights of `model` that are zero (masked out or exactly 0)."
     ws = masked_weights(model, **kw).values()
@@ -114,6 +119,7 @@ def global_magnitude_masks(model:nn.Module, sparsity:float, **kw) -> dict[str, t
     if n_prune: keep[scores.topk(n_prune, largest=False).indices] = False
     return dict(zip(ws, (k.view_as(w) for k, w in zip(keep.split([w.numel() for w in ws.values()]), ws.values()))))
 
+# %% ../nbs/10_masks.ipynb #c017s1
 @torch.no_grad()
 def apply_masks(model:nn.Module, masks:dict[str, torch.Tensor]):
     "Set the `mask` buffers of `model`'s masked layers from `masks` (by layer name) and zero the pruned weights."
@@ -125,6 +131,7 @@ def apply_masks(model:nn.Module, masks:dict[str, torch.Tensor]):
         l.mask.copy_(k.to(l.mask.device)); l.weight.mul_(l.mask)
     return model
 
+# %% ../nbs/10_masks.ipynb #c017s2
 def prune_by_magnitude(model:nn.Module, sparsity:float, **kw) -> nn.Module:
     "Globally magnitude-prune `model` (masked layers) to `sparsity`."
     return apply_masks(model, global_magnitude_masks(model, sparsity, **kw))

@@ -37,6 +37,7 @@ def layerwise_magnitude_masks(model:nn.Module, sparsity:float, **kw) -> dict[str
 
 CONTEXTS = {'global': global_magnitude_masks, 'local': layerwise_magnitude_masks}
 
+# %% ../nbs/11_pruning.ipynb #c006s1
 def magnitude_masks(model:nn.Module, sparsity:float, context:str='global', **kw) -> dict[str, torch.Tensor]:
     "Magnitude masks at `sparsity`, ranked over the whole network (`context='global'`) or within each layer (`'local'`)."
     if context not in CONTEXTS: raise ValueError(f"Unknown pruning context {context!r}: use one of {list(CONTEXTS)}.{suggest(context, CONTEXTS)}")
@@ -48,6 +49,7 @@ def one_shot(sparsity:float) -> Callable[[float], float]:
     s = check_sparsity(sparsity)
     return lambda pos: s
 
+# %% ../nbs/11_pruning.ipynb #c009s1
 def gradual(sparsity:float, start:float=0., end:float=0.75, initial:float=0.) -> Callable[[float], float]:
     "Schedule: Zhu & Gupta's cubic from `initial` at position `start` to `sparsity` at `end` (fractions of training)."
     s, s0 = check_sparsity(sparsity), check_sparsity(initial)
@@ -89,6 +91,7 @@ class RewindPoint(Callback):
     def after_epoch(self):   # the end of epoch e is the start of epoch e + 1
         if self.epoch + 1 == self.rewind_epoch: self._save()
 
+# %% ../nbs/11_pruning.ipynb #c017s1
 @torch.no_grad()
 def rewind_weights(model:nn.Module, state:dict) -> nn.Module:
     "Load `state` into `model` but keep the model's current masks (pruned weights stay zero)."
@@ -98,6 +101,7 @@ def rewind_weights(model:nn.Module, state:dict) -> nn.Module:
         if isinstance(l, MaskedLayer): l.weight.mul_(l.mask)
     return model
 
+# %% ../nbs/11_pruning.ipynb #c017s2
 class WeightRewinder(Callback):
     "At the start of a fit (after pruning), rewind the weights to `state`, keeping the masks."
     order = 45   # after the Pruner (40)
@@ -124,6 +128,7 @@ def fresh_fit(learn:Learner, epochs:int|None=None, lr:float|None=None, cbs=None,
     "One training phase: `fit_preset` with a new optimizer (`name` identifies the phase for fits that checkpoint)."
     learn.fit_preset(epochs, lr=lr, cbs=cbs, reset_opt=True)
 
+# %% ../nbs/11_pruning.ipynb #c022s1
 def prune_rounds(learn:Learner, sparsities:list[float], epochs:int|None=None, rewind_state:dict|None=None,
                  lr:float|None=None, context:str='global', fit:Callable=fresh_fit, **kw) -> list[dict]:
     "Prune to each of `sparsities` in turn, each time retraining `epochs` with the LR schedule restarted (rewinding weights to `rewind_state` if given)."
@@ -154,6 +159,7 @@ def train_dense(learn:Learner, epochs:int|None=None, rewind_epoch:int=0, fit:Cal
         return read_checkpoint(rewind_path)['state_dict']
     return rp.state
 
+# %% ../nbs/11_pruning.ipynb #c024s1
 def fine_tune_pruned(learn:Learner, sparsity:float, epochs:int|None=None, steps:int=1, lr_scale:float=0.1, **kw) -> list[dict]:
     "FT: magnitude-prune the trained model to `sparsity` in `steps` (geometric) steps, fine-tuning `epochs` at `lr_scale` x the preset's lr after each."
     _check_masked(learn)
@@ -162,6 +168,7 @@ def fine_tune_pruned(learn:Learner, sparsity:float, epochs:int|None=None, steps:
     targets = [1 - (1 - s) ** (i / steps) for i in range(1, steps + 1)]
     return prune_rounds(learn, targets, epochs, lr=learn.preset.lr * lr_scale, **kw)
 
+# %% ../nbs/11_pruning.ipynb #c024s2
 def gradual_magnitude_pruning(learn:Learner, sparsity:float, epochs:int|None=None, start:float=0., end:float=0.75,
                               every:int=None, context:str='global', **kw) -> list[dict]:
     "GMP: train from the current weights while pruning along the cubic from `start` to `end` (fractions of the fit), every `every` batches."
@@ -172,11 +179,13 @@ def gradual_magnitude_pruning(learn:Learner, sparsity:float, epochs:int|None=Non
     fit(learn, epochs, cbs=Pruner(gradual(sparsity, start, end), every=every, context=context, **kw), name='gmp')
     return [_round_record(learn, 1, sparsity)]
 
+# %% ../nbs/11_pruning.ipynb #c024s3
 def lottery_ticket(learn:Learner, sparsity:float, rewind_state:dict, epochs:int|None=None, rate:float=0.2, **kw) -> list[dict]:
     "LTH: rounds of magnitude pruning (`rate` of the survivors each), rewinding the weights to `rewind_state` before retraining."
     _check_masked(learn)
     return prune_rounds(learn, round_sparsities(sparsity, rate), epochs, rewind_state=rewind_state, **kw)
 
+# %% ../nbs/11_pruning.ipynb #c024s4
 def lr_rewinding(learn:Learner, sparsity:float, epochs:int|None=None, rate:float=0.2, **kw) -> list[dict]:
     "LRR: rounds of magnitude pruning (`rate` of the survivors each), keeping the trained weights and restarting the LR schedule."
     _check_masked(learn)

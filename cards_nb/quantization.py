@@ -25,6 +25,7 @@ def check_bits(bits) -> int:
         raise ValueError(f"bits must be 8 or 4 (per-channel symmetric weight quantization), not {bits!r}.")
     return int(bits)
 
+# %% ../nbs/13_quantization.ipynb #c005s1
 def _view(s:torch.Tensor, w:torch.Tensor) -> torch.Tensor: return s.view(-1, *[1] * (w.dim() - 1))
 
 @torch.no_grad()
@@ -35,6 +36,7 @@ def channel_scales(w:torch.Tensor, bits:int=8) -> torch.Tensor:
     obs = obs.to(w.device); obs(w.detach().float())
     return obs.calculate_qparams()[0].float().to(w.device)
 
+# %% ../nbs/13_quantization.ipynb #c005s2
 @torch.no_grad()
 def fake_quantize(w:torch.Tensor, scale:torch.Tensor, bits:int=8) -> torch.Tensor:
     "`w` rounded to the nearest of the codes $-q_{\\max}..q_{\\max}$ times `scale` of its output channel (float32)."
@@ -46,6 +48,7 @@ def is_quantized(layer:nn.Module) -> bool:
     "Whether `layer` carries quantized weights (`qscale` and `qbits` buffers)."
     return isinstance(getattr(layer, 'qbits', None), torch.Tensor) and isinstance(getattr(layer, 'qscale', None), torch.Tensor)
 
+# %% ../nbs/13_quantization.ipynb #c008s1
 @torch.no_grad()
 def quantize_layer_(layer:nn.Module, bits:int=8) -> nn.Module:
     "Quantize masked `layer` in place: `weight = codes * qscale` from its effective weight, mask unchanged, `qscale`/`qbits` buffers set."
@@ -59,6 +62,7 @@ def quantize_layer_(layer:nn.Module, bits:int=8) -> nn.Module:
     layer.register_buffer('qbits', torch.tensor(bits, dtype=torch.uint8, device=s.device))
     return layer
 
+# %% ../nbs/13_quantization.ipynb #c008s2
 @torch.no_grad()
 def quant_codes(layer:nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
     "The int8 codes (weight's shape) and float32 per-channel steps of a quantized layer, recovered exactly."
@@ -86,6 +90,7 @@ def mask_sparsity(model:nn.Module) -> float:
     ls = list(prunable(model).values())
     return sum(int((~l.mask.bool()).sum()) for l in ls if hasattr(l, 'mask')) / sum(l.weight.numel() for l in ls)
 
+# %% ../nbs/13_quantization.ipynb #c020s1
 def weight_bytes(model:nn.Module) -> int:
     "Bytes of `model` stored plainly: quantized layers as `qbits`-bit codes + float32 steps, other tensors as they are; masks not used."
     layers = prunable(model)
@@ -116,6 +121,7 @@ def quantization_table(model:nn.Module, dl, bits=(8, 4), size_fn=weight_bytes, *
     for r in rows: r['ratio'] = rows[0]['bytes'] / r['bytes']
     return rows
 
+# %% ../nbs/13_quantization.ipynb #c021s1
 def text_table(rows:list[dict], floatfmt:str='.4g') -> str:
     "`rows` (dicts with the same keys) as a plain-text table with aligned columns."
     if not rows: return ''

@@ -25,6 +25,7 @@ def table_rows(rec:dict, df:pd.DataFrame) -> list[dict]:
     meta = {k: rec[k] for k in TABLE_COLUMNS if k in rec and k not in RESULT_COLUMNS}
     return [dict(meta, model=rec['model'], corruption=r.corruption, severity=int(r.severity), accuracy=float(r.accuracy)) for r in df.itertuples()]
 
+# %% ../nbs/45_report.ipynb #c023s1
 def _mean_sd(v) -> str:
     v = [x for x in v if not pd.isna(x)]
     if not v: return ''
@@ -43,10 +44,12 @@ def per_model_summary(table:pd.DataFrame) -> pd.DataFrame:
 _ROW_STYLE = {'dense': ('dense', 'k', 'X'), 'deck-member': ('deck member', 'gray', '*'),
               'deck-agnostic': ('agnostic deck', 'C8', '*'), 'deck-adaptive': ('adaptive deck', 'C9', '*')}
 
+# %% ../nbs/45_report.ipynb #c023s2
 def row_style(method:str) -> tuple[str, str, str]:
     "(label, colour, marker) of a table row's method: a registered compression method's, or dense's and the deck's."
     return _ROW_STYLE[method] if method in _ROW_STYLE else get_method(method).style
 
+# %% ../nbs/45_report.ipynb #c023s3
 def _order() -> tuple: return ('dense', *METHODS, 'deck-member', 'deck-agnostic', 'deck-adaptive')
 
 def summary_table(table:pd.DataFrame) -> pd.DataFrame:
@@ -151,6 +154,7 @@ def plot_study_sparsity(table:pd.DataFrame, bits:int=32):
     axs[0].legend(fontsize=8)
     return fig
 
+# %% ../nbs/45_report.ipynb #c030s1
 def plot_robust_vs_clean(table:pd.DataFrame):
     "Robust against clean accuracy of every model (fp32 filled, quantized hollow), the dense model's as cross-hairs."
     import matplotlib.pyplot as plt

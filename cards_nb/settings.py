@@ -119,6 +119,7 @@ def type_name(hint) -> str:
     if typing.get_origin(hint) is tuple: return f"comma-separated {type_name(args[0]) if args else 'str'}s"
     return getattr(hint, '__name__', str(hint))
 
+# %% ../nbs/05_settings.ipynb #st030s1
 def parse_setting(obj, path:str, text:str):
     "The value of the text `text` for the field at `path` of `obj`, parsed by the field's type."
     get_setting(obj, path)   # an unknown path fails here, with the valid ones

@@ -27,6 +27,7 @@ def topk_mask(scores:torch.Tensor, sparsity:float) -> torch.Tensor:
     keep[scores.flatten().topk(n - int(round(check_sparsity(sparsity) * n)), sorted=False).indices] = True
     return keep.view_as(scores)
 
+# %% ../nbs/12_supermasks.ipynb #c006s1
 def subnet_mask(scores:torch.Tensor, sparsity:float, threshold:float|None=None) -> torch.Tensor:
     "Boolean mask: `scores` above `threshold` when one is given (global pruning), else the per-tensor `topk_mask`."
     return topk_mask(scores, sparsity) if threshold is None else scores > threshold
@@ -61,6 +62,7 @@ def check_init(init:str) -> str:
     if init not in INITS: raise ValueError(f"Unknown weight init {init!r}: use one of {list(INITS)}.{suggest(init, INITS)}")
     return init
 
+# %% ../nbs/12_supermasks.ipynb #c015s1
 @torch.no_grad()
 def init_frozen_weight(w:torch.Tensor, init:str='signed_constant', kept:float=1.) -> torch.Tensor:
     "Fill `w` in place: `init` with std sqrt(2 / (fan_in * kept)), fan_in = `w[0].numel()`."
@@ -109,18 +111,22 @@ class SupermaskConv(_Supermask, nn.Conv2d):
     "Edge-popup `nn.Conv2d`: frozen random weight times the top-k mask of its trained `scores`."
     def forward(self, x): return self._conv_forward(x, self.subnet_weight(), self.bias)
 
+# %% ../nbs/12_supermasks.ipynb #c019s1
 class SupermaskLinear(_Supermask, nn.Linear):
     "Edge-popup `nn.Linear`: frozen random weight times the top-k mask of its trained `scores`."
     def forward(self, x): return F.linear(x, self.subnet_weight(), self.bias)
 
+# %% ../nbs/12_supermasks.ipynb #c019s2
 class BipropConv(_Biprop, nn.Conv2d):
     "Biprop `nn.Conv2d`: `sign(weight) * alpha * mask` of a frozen random weight and trained `scores`."
     def forward(self, x): return self._conv_forward(x, self.subnet_weight(), self.bias)
 
+# %% ../nbs/12_supermasks.ipynb #c019s3
 class BipropLinear(_Biprop, nn.Linear):
     "Biprop `nn.Linear`: `sign(weight) * alpha * mask` of a frozen random weight and trained `scores`."
     def forward(self, x): return F.linear(x, self.subnet_weight(), self.bias)
 
+# %% ../nbs/12_supermasks.ipynb #c019s4
 class NonAffineBatchNorm(nn.BatchNorm2d):
     "`nn.BatchNorm2d` without learned scale and shift (`affine=False`), as edge-popup and biprop use."
     def __init__(self, num_features, **kwargs): super().__init__(num_features, **{**kwargs, 'affine': False})
@@ -136,6 +142,7 @@ def supermask_layers(model:nn.Module) -> dict[str, nn.Module]:
     "The edge-popup and biprop layers of `model` by name."
     return {n: m for n, m in model.named_modules() if isinstance(m, _Supermask)}
 
+# %% ../nbs/12_supermasks.ipynb #c027s1
 def _layers_of(model):
     ls = supermask_layers(model)
     if not ls: raise ValueError("This model has no supermask layers: build it with supermask_model(arch, sparsity).")
@@ -148,6 +155,7 @@ def global_threshold(model:nn.Module, sparsity:float) -> float:
     n_prune = int(round(check_sparsity(sparsity) * scores.numel()))
     return float(scores.kthvalue(n_prune).values) if n_prune else -math.inf
 
+# %% ../nbs/12_supermasks.ipynb #c027s2
 def set_sparsity(model:nn.Module, sparsity:float, how:str='layer') -> nn.Module:
     "Set all supermask layers of `model` to `sparsity`: top-k in each layer (`how='layer'`) or one global threshold."
     s = check_sparsity(sparsity)
@@ -156,6 +164,7 @@ def set_sparsity(model:nn.Module, sparsity:float, how:str='layer') -> nn.Module:
     for l in _layers_of(model): l.sparsity, l.threshold = s, t
     return model
 
+# %% ../nbs/12_supermasks.ipynb #c027s3
 def layer_sparsities(model:nn.Module) -> dict[str, float]:
     "The measured sparsity (fraction of zero weights in the forward pass) of each supermask layer."
     return {n: float((l.masked_weight == 0).float().mean()) for n, l in supermask_layers(model).items()}

@@ -93,10 +93,12 @@ def world_size() -> int:
     "The number of processes of a distributed run (`WORLD_SIZE`, set by torchrun and accelerate), 1 otherwise."
     return int(os.environ.get('WORLD_SIZE', 1) or 1)
 
+# %% ../nbs/03_train.ipynb #c015s1
 def per_rank_bs(bs:int) -> int:
     "Each process's batch size in a distributed run: the preset's batch split over the processes, so a step sees as many images as in one process."
     return max(1, bs // world_size())
 
+# %% ../nbs/03_train.ipynb #c015s2
 def _broadcast_any_backend(self, t, rank):
     "fastai's `DistributedDL._broadcast` (the sample order from rank 0), which moves it to CUDA for NCCL; gloo (CPU) takes it as is."
     t = torch.LongTensor(t)
@@ -156,10 +158,12 @@ def content_digest(obj) -> str:
     walk(obj)
     return h.hexdigest()
 
+# %% ../nbs/03_train.ipynb #c018s1
 def bare_model(model:nn.Module) -> nn.Module:
     "`model` without the `DistributedDataParallel` wrapper a distributed fit puts around it (its weights, its names)."
     return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
 
+# %% ../nbs/03_train.ipynb #c018s2
 def save_checkpoint(model:nn.Module, path, **extra) -> Path:
     "Atomically save `model`'s weights and architecture spec, plus plain-data `extra` (epoch, metrics, optimizer state), with a checksum."
     model = bare_model(model)
@@ -208,6 +212,7 @@ def state_dict_problems(model, sd) -> list[str]:
            ([f"unexpected {extra[:3]}{'...' if len(extra) > 3 else ''}"] if extra else []) + \
            ([f"shape mismatch {shapes[:3]}"] if shapes else [])
 
+# %% ../nbs/03_train.ipynb #c020s1
 def load_checkpoint(model:nn.Module, path) -> dict:
     "Load the weights at `path` into `model` (safely); `CheckpointError` naming both architectures when they differ."
     ck = read_checkpoint(path)
@@ -232,6 +237,7 @@ def rng_states(learn) -> dict:
                 dl=list(_train_dl(learn).rng.getstate()[1]),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
+# %% ../nbs/03_train.ipynb #c025s1
 def set_rng_states(learn, s:dict):
     "Restore the random states `rng_states` saved."
     torch.set_rng_state(s['torch'])
@@ -239,6 +245,7 @@ def set_rng_states(learn, s:dict):
     random.setstate((3, tuple(s['python']), s['python_pos']))
     _train_dl(learn).rng.setstate((3, tuple(s['dl']), None))
 
+# %% ../nbs/03_train.ipynb #c025s2
 class TrainCheckpoint(Callback):
     "After each epoch, atomically save weights, optimizer state, epoch, metrics and random states to `path`."
     order = 65   # after the Recorder has logged the epoch's metrics
