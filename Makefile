@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# The environment is rebuilt when pyproject.toml's content changes, not its modification time (nbdev_export rewrites the
+# file with the same text).
+SPEC   := $(shell sha256sum pyproject.toml 2>/dev/null | cut -c1-16)
+STAMP  := $(VENV)/.installed-$(SPEC)
 # The test runner runs two notebooks at once; one torch thread each keeps the two cores busy without oversubscription.
 TEST_ENV := CARDS_NUM_THREADS=1
 
@@ -10,11 +13,11 @@ TEST_ENV := CARDS_NUM_THREADS=1
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $@
+	@rm -f $(VENV)/.installed*; touch $@
 
 demo: $(STAMP)
 	$(BIN)/cards-nb demo
