@@ -88,11 +88,15 @@ class CompressionMethod:
     binary:bool = False      # its weights have one bit
     color:str = 'C7'         # plot colour
     marker:str = 'o'         # plot marker
+    budget:Callable|None = None  # (compression, dense epochs, round) -> total training epochs of the model (None: its epochs)
     @property
     def style(self) -> tuple[str, str, str]: return self.label, self.color, self.marker
     def targets(self, sparsities) -> list[float]:
         "The sparsities to run for `sparsities`: the largest alone for a method with rounds (its rounds pass the rest)."
         return [max(sparsities)] if self.rounds else sorted(sparsities)
+    def epochs(self, c:Compression, default:int, round:int=1) -> int:
+        "The total training epochs of the model `c` gives after `round` rounds (`default`: the preset's epochs, used where `c` says None)."
+        return self.budget(c, ifnone(c.epochs, default), round) if self.budget else ifnone(c.epochs, default)
     def model(self, preset, sparsity:float, num_classes:int, init:str|None=None) -> nn.Module:
         "The untrained model of `preset`'s architecture this method trains: masked layers, or supermask layers at `sparsity`."
         p = get_preset(preset)
@@ -190,10 +194,12 @@ def train_lrr(c:Compression, learn:Learner, fit:PhaseFit):
 # %% ../nbs/15_compress.ipynb #r103
 _MAGNITUDE = ('context', 'include_first', 'include_last')
 _SUPERMASK = ('init', 'how', 'warmup')
-for _m in [CompressionMethod('ft', 'FT', train_ft, (*_MAGNITUDE, 'ft_epochs', 'steps', 'ft_lr_scale'), dense_phase=True, color='C0', marker='o'),
+_ft_budget = lambda c, e, r: e + ifnone(c.ft_epochs, e) * c.steps      # the dense phase, then each step's fine-tuning
+_round_budget = lambda c, e, r: e + r * ifnone(c.round_epochs, e)       # the dense phase, then `r` rounds
+for _m in [CompressionMethod('ft', 'FT', train_ft, (*_MAGNITUDE, 'ft_epochs', 'steps', 'ft_lr_scale'), dense_phase=True, color='C0', marker='o', budget=_ft_budget),
            CompressionMethod('gmp', 'GMP', train_gmp, (*_MAGNITUDE, 'gmp_start', 'gmp_end'), color='C1', marker='s'),
-           CompressionMethod('lth', 'LTH', train_lth, (*_MAGNITUDE, 'rate', 'rewind_epoch', 'round_epochs'), dense_phase=True, rounds=True, color='C2', marker='^'),
-           CompressionMethod('lrr', 'LRR', train_lrr, (*_MAGNITUDE, 'rate', 'round_epochs'), dense_phase=True, rounds=True, color='C3', marker='v'),
+           CompressionMethod('lth', 'LTH', train_lth, (*_MAGNITUDE, 'rate', 'rewind_epoch', 'round_epochs'), dense_phase=True, rounds=True, color='C2', marker='^', budget=_round_budget),
+           CompressionMethod('lrr', 'LRR', train_lrr, (*_MAGNITUDE, 'rate', 'round_epochs'), dense_phase=True, rounds=True, color='C3', marker='v', budget=_round_budget),
            CompressionMethod('ep', 'EP', train_supermask, _SUPERMASK, supermask=True, color='C4', marker='D'),
            CompressionMethod('biprop', 'Biprop (binary)', train_supermask, _SUPERMASK, supermask=True, binary=True, color='C5', marker='P')]:
     register_method(_m)

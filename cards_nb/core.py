@@ -6,17 +6,13 @@ Docs: https://cards-nb.github.io/cards-nb/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #c003
 from __future__ import annotations
-import os, io, pickle, tempfile, contextlib, difflib, warnings
+import os, io, pickle, tempfile, contextlib, difflib
 from pathlib import Path
-# OpenMP threads that spin while they wait make torch many times slower when another process shares the cores
-# (measured on 2 cores beside a busy process: fog on 1017 images 2.1 s with spinning waiters, 0.046 s with sleeping
-# ones; benchmarks/load.py). Read when the OpenMP runtime loads, i.e. only if cards_nb is imported before torch.
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+# `cards_nb/__init__.py`, which runs before any cards_nb module and so before torch and fastai load, sets OpenMP's
+# waiting threads to sleep (OMP_WAIT_POLICY=PASSIVE, unless the user chose otherwise) and silences fastai's
+# `torch.jit.script` deprecation warning; see the tests below.
 import numpy as np, torch
 from fastcore.basics import ifnone
-# fastai 2.8 decorates a few layers with `torch.jit.script`, which torch 2.14 deprecates with a warning at import time:
-# noise for our users, nothing they can act on.
-warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 # fastai itself is imported where it is used: a worker process that only corrupts images starts in half the time
 
 # %% auto #0

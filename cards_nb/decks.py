@@ -17,7 +17,7 @@ from .container import write_container, read_container
 from .card_file import encode_card, decode_card, memory_report
 from .train import get_preset
 from .compress import compress
-from .robustness import RESULT_COLUMNS, corruption_blocks, evaluate_blocks, robustness_summary
+from .robustness import RESULT_COLUMNS, corruption_blocks, evaluate_blocks, robustness_summary, encode_predictions
 from .fourier import SIGNATURE_AUGMENTATIONS, amplitude_spectrum, augment, spectral_signature
 
 # %% auto #0
@@ -189,13 +189,13 @@ def _block_outputs(deck, images, labels, bs, dev):
         dists.append(deck.gate.distances(xb).cpu() if deck.gate is not None else None)
     return probs, dists, ys
 
-def _deck_accuracy(deck, probs, dists, ys, idx, mode) -> float:
-    "Accuracy of the sub-deck of members `idx` in `mode`, from the cached member outputs of each batch."
-    correct, allowed = 0, {deck.groups[i] for i in idx}
-    for p, d, y in zip(probs, dists, ys):
+def _deck_predict(deck, probs, dists, idx, mode) -> np.ndarray:
+    "Predictions of the sub-deck of members `idx` in `mode`, from the cached member outputs of each batch."
+    allowed, out = {deck.groups[i] for i in idx}, []
+    for p, d in zip(probs, dists):
         w = None if mode == 'agnostic' else deck.gate.weights(d, allowed)
-        correct += int((deck.combine(p[idx], w, idx).argmax(-1) == y).sum())
-    return correct / sum(len(y) for y in ys)
+        out.append(deck.combine(p[idx], w, idx).argmax(-1).numpy())
+    return np.concatenate(out)
 
 def _gate_records(deck, c, s, dists, ys) -> list[dict]:
     "The gate's choice and distances for each batch of block (`c`, `s`), as `evaluate_deck` records them."
@@ -204,25 +204,29 @@ def _gate_records(deck, c, s, dists, ys) -> list[dict]:
     return [dict(corruption=c, severity=s, batch=b, n=len(yb), choice=deck.gate.groups[int(deck.gate.weights(d, allowed).argmax())],
                  **{f'd_{g}': float(v) for g, v in zip(deck.gate.groups, d)}) for b, (d, yb) in enumerate(zip(dists, ys))]
 
-def _deck_models(deck, sizes:bool) -> list[tuple[str, list[int], str]]:
+def _deck_models(deck, sizes:bool, groups:bool=False) -> list[tuple[str, list[int], str]]:
     "(name, member indices, mode) of every model `evaluate_deck` reports."
     M, order = len(deck.members), balanced_order(deck.groups)
     modes = ['agnostic'] + (['adaptive'] if deck.gate is not None else [])
     out = [(n, [i], 'agnostic') for i, n in enumerate(member_names(deck))] + [(f'deck-{m}', order, m) for m in modes]
     if sizes: out += [(f'deck-{m}-{n}', order[:n], m) for n in range(2, M) for m in modes]
+    if groups: out += [(f'group-{g}', [i for i in order if deck.groups[i] == g], 'agnostic') for g in dict.fromkeys(deck.groups)]
     return out
 
 # %% ../nbs/31_decks.ipynb #9337aacd
 def evaluate_deck(deck:CARDDeck, data=None, clean=None, dataset='cifar10', corruptions=None, severities=None, sizes:bool=True,
-                  bs:int=256, device=None, out=None, show_progress:bool=True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Accuracy of every member, the agnostic and adaptive deck (and sub-decks with `sizes`) on `clean` and `data`; and the gate's choices."
+                  bs:int=256, device=None, out=None, show_progress:bool=True, groups:bool=False, predictions:bool=False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "Accuracy of every member, the agnostic and adaptive deck (sub-decks by size with `sizes`, by group with `groups`) on `clean` and `data`; and the gate's choices."
     if data is None and clean is None: raise ValueError("Nothing to evaluate: pass clean=(images, labels) and/or data (a CIFAR-C folder or dict).")
     blocks = corruption_blocks(data, corruptions, severities, dataset) if data is not None else None
-    models = _deck_models(deck, sizes)
+    models = _deck_models(deck, sizes, groups)
     with evaluation_mode(deck, device) as (_, dev):
         def block(c, s, x, y):
             probs, dists, ys = _block_outputs(deck, x, y, bs, dev)
-            rows = [dict(model=n, corruption=c, severity=s, accuracy=_deck_accuracy(deck, probs, dists, ys, idx, m)) for n, idx, m in models]
+            y, rows = torch.cat(ys).numpy(), []
+            for n, idx, m in models:
+                pred = _deck_predict(deck, probs, dists, idx, m)
+                rows.append(dict(model=n, corruption=c, severity=s, accuracy=float((pred == y).mean()), **({'pred': encode_predictions(pred)} if predictions else {})))
             return dict(rows=rows, gate=_gate_records(deck, c, s, dists, ys))
         state = evaluate_blocks(block, blocks, clean, out, state=dict(rows=[], gate=[]), show_progress=show_progress)
     return pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate'])

@@ -14,8 +14,9 @@ from .robustness import robustness_summary, RESULT_COLUMNS
 from .decks import gate_choices
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'table_rows', 'per_model_summary', 'row_style', 'summary_table', 'claims', 'summary_markdown',
-           'plot_study_sparsity', 'plot_robust_vs_clean']
+__all__ = ['TABLE_COLUMNS', 'VERDICTS', 'table_rows', 'per_model_summary', 'row_style', 'summary_table', 'claims',
+           'summary_markdown', 'plot_study_sparsity', 'plot_robust_vs_clean', 'paired_bootstrap', 'verdict',
+           'combine_verdicts']
 
 # %% ../nbs/45_report.ipynb #c023
 TABLE_COLUMNS = ['model', 'method', 'target', 'sparsity', 'bits', 'aug', 'seed', 'epochs', 'memory_bytes', 'corruption', 'severity', 'accuracy']
@@ -172,3 +173,30 @@ def plot_robust_vs_clean(table:pd.DataFrame):
     ax.set(xlabel='clean accuracy', ylabel='robust accuracy (15 corruptions)', title='Robust vs clean (hollow: quantized)')
     ax.legend(fontsize=7, ncol=2); ax.grid(alpha=0.3)
     return fig
+
+# %% ../nbs/45_report.ipynb #st001
+def paired_bootstrap(a:np.ndarray, b:np.ndarray, n_boot:int=2000, seed:int=0, level:float=0.95) -> dict:
+    "Mean of the paired difference `a - b` (arrays seeds x images) and its bootstrap interval over seeds and images."
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 2 or 0 in a.shape:
+        raise ValueError(f"Paired rows need the same seeds x images, not {a.shape} and {b.shape}: compare models evaluated on the same images and seeds.")
+    d = a - b; S, N = d.shape
+    rng = np.random.default_rng(seed)
+    ws = rng.multinomial(S, np.full(S, 1 / S), size=n_boot) if S > 1 else np.ones((n_boot, 1))
+    wi = rng.multinomial(N, np.full(N, 1 / N), size=n_boot)
+    boots = ((ws @ d) * wi).sum(1) / (S * N)
+    lo, hi = np.quantile(boots, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return dict(diff=float(d.mean()), lo=float(lo), hi=float(hi), seeds=S, images=N)
+
+# %% ../nbs/45_report.ipynb #st004
+VERDICTS = ('holds', 'contradicted', 'inconclusive')
+
+def verdict(lo:float, hi:float, threshold:float=0.) -> str:
+    "'holds' if the interval [lo, hi] lies above `threshold`, 'contradicted' if below, else 'inconclusive'."
+    return 'holds' if lo > threshold else 'contradicted' if hi < threshold else 'inconclusive'
+
+# %% ../nbs/45_report.ipynb #st004s1
+def combine_verdicts(vs) -> str:
+    "One verdict for a claim made of several comparisons: contradicted if any is, holds if all do, else inconclusive."
+    vs = list(vs)
+    return 'contradicted' if 'contradicted' in vs else 'holds' if vs and all(v == 'holds' for v in vs) else 'inconclusive'

@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/robustness.html.md"""
 
 # %% ../nbs/22_robustness.ipynb #c003
 from __future__ import annotations
-import json
+import base64, json, zlib
 from pathlib import Path
 from typing import Callable
 import numpy as np, pandas as pd, torch, torch.nn as nn
@@ -18,7 +18,8 @@ from .cifar_c import load_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_
 
 # %% auto #0
 __all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', 'corruption_blocks', 'evaluate_blocks',
-           'evaluate_robustness', 'corruption_errors', 'robustness_summary', 'plot_corruption_bars', 'plot_severity']
+           'encode_predictions', 'decode_predictions', 'evaluate_robustness', 'read_predictions', 'corruption_errors',
+           'robustness_summary', 'plot_corruption_bars', 'plot_severity']
 
 # %% ../nbs/22_robustness.ipynb #96347e5a
 def check_eval_data(images, labels, what:str='the images'):
@@ -39,8 +40,9 @@ def check_eval_data(images, labels, what:str='the images'):
 
 # %% ../nbs/22_robustness.ipynb #3253762e
 @torch.inference_mode()
-def _accuracy(fn, dev, images, labels, bs:int) -> float:
-    pipe, correct = BatchPipeline('none'), 0
+def _predict(fn, dev, images, labels, bs:int) -> np.ndarray:
+    "The predicted class of every image, in order."
+    pipe, preds = BatchPipeline('none'), []
     for i in range(0, len(labels), bs):
         x = torch.from_numpy(np.array(images[i:i + bs], dtype=np.uint8)).to(dev)   # a copy: memmaps are read-only
         y = torch.as_tensor(np.array(labels[i:i + bs], dtype=np.int64), device=dev)
@@ -49,8 +51,10 @@ def _accuracy(fn, dev, images, labels, bs:int) -> float:
         if int(yb.max()) >= out.shape[-1]:   # else a label no output can match just counts as wrong
             raise ValueError(f"A label is {int(yb.max())}, but the model has {out.shape[-1]} outputs (classes 0..{out.shape[-1] - 1}): "
                              "labels and model are of different data sets.")
-        correct += (out.argmax(-1) == yb).sum().item()
-    return correct / len(labels)
+        preds.append(out.argmax(-1).cpu().numpy())
+    return np.concatenate(preds)
+
+def _accuracy(fn, dev, images, labels, bs:int) -> float: return float((_predict(fn, dev, images, labels, bs) == np.asarray(labels)).mean())
 
 def accuracy_on(model, images, labels, bs:int=256, device=None) -> float:
     "Top-1 accuracy of `model` (module, Learner or function of a normalized batch) on uint8 `images` (N, 32, 32, 3)."
@@ -116,18 +120,43 @@ def evaluate_blocks(evaluate, blocks=None, clean=None, out=None, model:str|None=
             with atomic_write(out, 'w') as f: json.dump(state, f, indent=indent)
     return state
 
+# %% ../nbs/22_robustness.ipynb #pr001
+def encode_predictions(pred) -> str:
+    "Class predictions (integers 0..255) as compact text: one byte each, zlib-compressed, base64."
+    pred = np.asarray(pred)
+    if pred.size and (pred.min() < 0 or pred.max() > 255): raise ValueError("Predictions are class indices 0..255 (one byte each).")
+    return base64.b64encode(zlib.compress(pred.astype(np.uint8).tobytes(), 9)).decode('ascii')
+
+def decode_predictions(text:str) -> np.ndarray:
+    "The predictions `encode_predictions` wrote, as int64."
+    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=np.uint8).astype(np.int64)
+
 # %% ../nbs/22_robustness.ipynb #02befce7
 RESULT_COLUMNS = ['model', 'corruption', 'severity', 'accuracy']
 
 def evaluate_robustness(model, data, clean=None, name:str='model', corruptions=None, severities=None, dataset='cifar10',
-                        bs:int=256, device=None, out=None, show_progress:bool=True) -> pd.DataFrame:
+                        bs:int=256, device=None, out=None, show_progress:bool=True, predictions:bool=False) -> pd.DataFrame:
     "Accuracy of `model` on `clean` (images, labels) and each corruption x severity of `data` (a CIFAR-C folder or dict); rows (model, corruption, severity, accuracy)."
     blocks = corruption_blocks(data, corruptions, severities, dataset)
     with evaluation_mode(model, device) as (fn, dev):
-        accuracy = lambda c, s, x, y: dict(rows=[dict(model=name, corruption=c, severity=s, accuracy=_accuracy(fn, dev, x, y, bs))])
-        state = evaluate_blocks(accuracy, blocks, clean, out, name, dict(columns=RESULT_COLUMNS, rows=[]), indent=0, show_progress=show_progress)
+        def evaluate(c, s, x, y):
+            pred = _predict(fn, dev, x, y, bs)
+            row = dict(model=name, corruption=c, severity=s, accuracy=float((pred == np.asarray(y)).mean()))
+            if predictions: row['pred'] = encode_predictions(pred)   # per image, so any comparison can be redone later
+            return dict(rows=[row])
+        state = evaluate_blocks(evaluate, blocks, clean, out, name, dict(columns=RESULT_COLUMNS, rows=[]), indent=0, show_progress=show_progress)
     df = pd.DataFrame(state['rows'], columns=RESULT_COLUMNS)
     return df[df.model == name].reset_index(drop=True)
+
+# %% ../nbs/22_robustness.ipynb #pr004
+def read_predictions(out, name:str|None=None) -> dict:
+    "The per-image predictions in the result file `out` (of model `name`, or its only model): {(corruption, severity): array}."
+    rows = [r for r in _load_state(out, dict(rows=[]))['rows'] if name is None or r['model'] == name]
+    models = {r['model'] for r in rows}
+    if len(models) > 1: raise ValueError(f"{out} holds several models ({', '.join(sorted(models))}): pass name=.")
+    missing = [(r['corruption'], r['severity']) for r in rows if 'pred' not in r]
+    if missing: raise DataError(f"{out} has no predictions for {missing[:3]}...: evaluate with predictions=True (delete the file to redo it).")
+    return {(r['corruption'], r['severity']): decode_predictions(r['pred']) for r in rows}
 
 # %% ../nbs/22_robustness.ipynb #c019
 def _check_table(df):

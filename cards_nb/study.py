@@ -19,7 +19,7 @@ from .train import Preset, load_checkpoint
 from .masks import MASKED, check_sparsity, sparsity as model_sparsity
 from .quantization import quantize_weights, check_bits
 from .card_file import card_bytes
-from .compress import COMPRESSION_METHODS, METHODS, get_method, compress, dense_baseline
+from .compress import COMPRESSION_METHODS, METHODS, Compression, get_method, compress, dense_baseline
 from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 from .robustness import evaluate_robustness, robustness_summary, plot_corruption_bars, RESULT_COLUMNS
@@ -206,12 +206,11 @@ def _record(st, method, target, sparsity, seed, epochs, path, supermask=False, *
 
 def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
     "The records of one `compress` result: every round of a method with rounds, else its final model."
-    method = get_method(m)
+    method, c = get_method(m), Compression(m, s, **_compress_settings(st, m))
     if method.rounds:
-        return [_record(st, m, r['target'], r['sparsity'], seed, st.dense.epochs + r['round'] * ifnone(st.pruning.round_epochs, st.dense.epochs),
+        return [_record(st, m, r['target'], r['sparsity'], seed, method.epochs(c, st.preset(m).epochs, r['round']),
                         Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s) for r in res['rounds']]
-    epochs = (st.dense.epochs + (st.pruning.ft_epochs if m == 'ft' else 0)) if method.dense_phase else st.preset(m).epochs
-    return [_record(st, m, s, res['sparsity'], seed, epochs, Path(res['run_dir'])/'model.pth', supermask=method.supermask)]
+    return [_record(st, m, s, res['sparsity'], seed, method.epochs(c, st.preset(m).epochs), Path(res['run_dir'])/'model.pth', supermask=method.supermask)]
 
 def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, log=print) -> list[dict]:
     "Train (or find) the dense baseline and every method's CARDs of one seed; a record per model."

@@ -20,6 +20,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
 from fastai.optimizer import OptimWrapper
 from .core import *
+from .settings import settings_hash
 from .data import get_dls, AugMixJSD
 from .models import get_model, num_params
 
@@ -57,8 +58,7 @@ class Preset:
     @property
     def run_name(self) -> str:
         "`<preset>-<dataset>-<arch>-<8 hex digits of the hyperparameters' hash>`."
-        h = hashlib.sha1(json.dumps(self.hparams, sort_keys=True, default=str).encode()).hexdigest()[:8]
-        return f"{self.name}-{self.dataset}-{self.arch}-{h}"
+        return f"{self.name}-{self.dataset}-{self.arch}-{settings_hash(self.hparams)}"
     def model(self, num_classes:int, **kwargs) -> nn.Module:
         "The untrained model of this preset's architecture for `num_classes` (`kwargs`: e.g. `layers=MASKED`): the one function that builds a model from settings."
         return get_model(self.arch, num_classes, **dict(self.arch_kw), **kwargs)
