@@ -171,7 +171,7 @@ def study_command(preset:str='quick', # Study preset: quick (digits, minutes), c
           dataset:str=None, # Override the preset's data set: digits, cifar10, cifar100
           out:str=None, # Folder of the study (default: runs/study-<preset>); the same command again resumes it
           data:str=None, # Data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
-          set:str=None, # One setting as path=value, repeatable: --set sparsities=0.5,0.9 --set dense.epochs=30 (every path is listed below)
+          set:str=None, # One setting as path=value, repeatable: --set sparsities=0.5,0.9 --set epochs=30 (every path is listed below)
           workers:int=None, # Processes making the corrupted test set (default: one per core; 1 for the digits)
           show:store_true=False, # Print the study's settings (the preset with the overrides) and exit
           nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)

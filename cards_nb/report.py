@@ -14,12 +14,14 @@ from .robustness import robustness_summary, RESULT_COLUMNS
 from .decks import gate_choices
 
 # %% auto #0
-__all__ = ['TABLE_COLUMNS', 'VERDICTS', 'table_rows', 'per_model_summary', 'row_style', 'summary_table', 'claims',
-           'summary_markdown', 'plot_study_sparsity', 'plot_robust_vs_clean', 'paired_bootstrap', 'verdict',
-           'combine_verdicts']
+__all__ = ['TABLE_COLUMNS', 'ROW_KEYS', 'VERDICTS', 'CLAIMS', 'RULE', 'table_rows', 'per_model_summary', 'row_style',
+           'summary_rows', 'summary_table', 'paired_bootstrap', 'verdict', 'combine_verdicts', 'image_scores',
+           'oracle_scores', 'compare', 'claims', 'deck_comparison', 'plot_deck', 'summary_markdown',
+           'plot_study_sparsity', 'plot_robust_vs_clean']
 
 # %% ../nbs/45_report.ipynb #c023
-TABLE_COLUMNS = ['model', 'method', 'target', 'sparsity', 'bits', 'aug', 'seed', 'epochs', 'memory_bytes', 'corruption', 'severity', 'accuracy']
+TABLE_COLUMNS = ['model', 'method', 'target', 'sparsity', 'bits', 'aug', 'arch', 'seed', 'epochs', 'control', 'memory_bytes',
+                 'corruption', 'severity', 'accuracy']
 
 def table_rows(rec:dict, df:pd.DataFrame) -> list[dict]:
     "The rows of the tidy table for model record `rec` (its settings) and its evaluation `df` (what `evaluate_robustness` returns)."
@@ -27,152 +29,66 @@ def table_rows(rec:dict, df:pd.DataFrame) -> list[dict]:
     return [dict(meta, model=rec['model'], corruption=r.corruption, severity=int(r.severity), accuracy=float(r.accuracy)) for r in df.itertuples()]
 
 # %% ../nbs/45_report.ipynb #c023s1
-def _mean_sd(v) -> str:
-    v = [x for x in v if not pd.isna(x)]
-    if not v: return ''
-    return f"{np.mean(v):.3f}" + (f" ± {np.std(v, ddof=1):.3f}" if len(v) > 1 else '')
-
 def per_model_summary(table:pd.DataFrame) -> pd.DataFrame:
     "One row per model: clean, robust, per-group accuracies and mCE (against the dense fp32 model of its seed), with its settings."
     out = []
     for seed, t in table.groupby('seed', sort=True):
         base = f'dense-seed{seed}' if f'dense-seed{seed}' in set(t.model) else None
         summ = robustness_summary(t[RESULT_COLUMNS], baseline=base if base and (t.corruption.isin(BENCHMARK_CORRUPTIONS)).any() else None)
-        meta = t.drop_duplicates('model').set_index('model')[[c for c in TABLE_COLUMNS if c not in ('model', *RESULT_COLUMNS[1:])]]
+        meta = t.drop_duplicates('model').set_index('model')[[c for c in TABLE_COLUMNS if c in t.columns and c not in ('model', *RESULT_COLUMNS[1:])]]
         out.append(meta.join(summ).reset_index())
     return pd.concat(out, ignore_index=True)
 
-_ROW_STYLE = {'dense': ('dense', 'k', 'X'), 'deck-member': ('deck member', 'gray', '*'),
-              'deck-agnostic': ('agnostic deck', 'C8', '*'), 'deck-adaptive': ('adaptive deck', 'C9', '*')}
+_ROW_STYLE = {'dense': ('dense', 'k', 'X'), 'deck-member': ('deck member', 'gray', '*'), 'deck-agnostic': ('agnostic deck', 'C8', '*'),
+              'deck-adaptive': ('adaptive deck', 'C9', '*'), 'deck-oracle': ('oracle gate', 'C6', '*')}
 
 # %% ../nbs/45_report.ipynb #c023s2
 def row_style(method:str) -> tuple[str, str, str]:
     "(label, colour, marker) of a table row's method: a registered compression method's, or dense's and the deck's."
+    if method.startswith('deck-group-'): return (f"deck: {method[11:]} members", 'gray', 'o')
     return _ROW_STYLE[method] if method in _ROW_STYLE else get_method(method).style
 
 # %% ../nbs/45_report.ipynb #c023s3
-def _order() -> tuple: return ('dense', *METHODS, 'deck-member', 'deck-agnostic', 'deck-adaptive')
+def _order() -> tuple: return ('dense', *METHODS, 'deck-member', 'deck-agnostic', 'deck-adaptive', 'deck-oracle')
 
-def summary_table(table:pd.DataFrame) -> pd.DataFrame:
-    "The paper's table: per (method, target sparsity, bits, augmentation) the mean ± sd over seeds of clean and robust accuracy and mCE; memory; epochs."
+ROW_KEYS = ['method', 'target', 'bits', 'aug', 'arch', 'epochs']   # what makes a row of the summary: its models differ only by seed
+
+def summary_rows(table:pd.DataFrame) -> pd.DataFrame:
+    "Per-model summary with a `row` key: models that differ only by their seed share a row."
     pm = per_model_summary(table)
-    pm['order'] = pm.method.map({m: i for i, m in enumerate(_order())})
-    rows = []
-    pm['neg_bits'] = -pm.bits   # float32 before its quantized variants
-    for (o, m, tgt, _, aug), g in pm.groupby(['order', 'method', 'target', 'neg_bits', 'aug'], sort=True):
-        bits = g.bits.iloc[0]
-        rows.append(dict(method=row_style(m)[0], target=tgt, sparsity=g.sparsity.mean(),
-                         bits=int(bits), aug=aug, epochs=int(g.epochs.iloc[0]), seeds=len(g), clean=_mean_sd(g.clean), robust=_mean_sd(g.robust),
-                         mCE=_mean_sd(g.mCE) if 'mCE' in g else '', memory_kB=g.memory_bytes.mean() / 1e3))
+    for k in ROW_KEYS:
+        if k not in pm: pm[k] = '-'
+    pm['order'] = pm.method.map(lambda m: _order().index(m) if m in _order() else len(_order()))
+    pm['row'] = pm[ROW_KEYS].astype(str).agg('|'.join, axis=1)
+    return pm.sort_values(['order', 'target', 'bits', 'aug', 'epochs', 'seed'], ascending=[True, True, False, True, True, True], kind='stable')
+
+# %% ../nbs/45_report.ipynb #c023s3s1
+def _mean_ci(scores, models, what, fallback) -> str:
+    "Mean and 95% interval (over seeds and images) of `what`, from per-image scores; the mean ± sd of `fallback` without them."
+    if scores is not None and all(m in scores and scores[m].get(what) is not None for m in models):
+        r = paired_bootstrap(np.stack([scores[m][what] for m in models]), np.zeros((len(models), len(scores[models[0]][what]))))
+        return f"{r['diff']:.3f} [{r['lo']:.3f}, {r['hi']:.3f}]"
+    v = [x for x in fallback if not pd.isna(x)]
+    return '' if not v else f"{np.mean(v):.3f}" + (f" ± {np.std(v, ddof=1):.3f}" if len(v) > 1 else '')
+
+def summary_table(table:pd.DataFrame, scores:dict|None=None) -> pd.DataFrame:
+    "The paper's table: per row (method, sparsity, bits, augmentation, network, epochs) clean and robust accuracy with 95% intervals, mCE, memory, its control."
+    pm, rows = summary_rows(table), []
+    for key, g in pm.groupby('row', sort=False):
+        m = g.method.iloc[0]
+        rows.append(dict(method=row_style(m)[0], target=g.target.iloc[0], sparsity=g.sparsity.mean(), bits=int(g.bits.iloc[0]), aug=g.aug.iloc[0],
+                         arch=g.arch.iloc[0], epochs=g.epochs.iloc[0], seeds=len(g), clean=_mean_ci(scores, list(g.model), 'clean', g.clean),
+                         robust=_mean_ci(scores, list(g.model), 'robust', g.robust), mCE=g.mCE.mean() if 'mCE' in g else np.nan,
+                         memory_kB=g.memory_bytes.mean() / 1e3 if 'memory_bytes' in g else np.nan,
+                         control=_control_row(pm, g)))
     return pd.DataFrame(rows)
 
-# %% ../nbs/45_report.ipynb #c026
-def _m(pm, method, target=None, bits=32, col='clean'):
-    d = pm[(pm.method == method) & (pm.bits == bits)]
-    if target is not None: d = d[np.isclose(d.target, target)]
-    return d[col].mean() if len(d) else np.nan
-
-def claims(table:pd.DataFrame) -> list[dict]:
-    "The paper's claims checked on `table`: (claim, evidence, holds) per claim; `holds` is None when the study lacks the models."
-    pm, out = per_model_summary(table), []
-    top = lambda m: pm[pm.method == m].target.max()
-    dc, dr = _m(pm, 'dense'), _m(pm, 'dense', col='robust')
-    ev, ok = [], []
-    for m in ('lrr', 'ep', 'biprop'):
-        if m in set(pm.method):
-            s = top(m); c, r = _m(pm, m, s), _m(pm, m, s, col='robust')
-            ev.append(f"{row_style(m)[0]} at {s:g}: clean {c:.3f} ({c - dc:+.3f}), robust {r:.3f} ({r - dr:+.3f})"); ok.append(c >= dc - 0.02 and r >= dr - 0.005)
-    out.append(dict(claim="1. LRR, EP and biprop CARDs at high sparsity keep clean accuracy close to dense (within 2 points) and match or beat its corruption accuracy",
-                    evidence=f"dense: clean {dc:.3f}, robust {dr:.3f}; " + '; '.join(ev), holds=all(ok) if ok else None, per_method=ok))
-    ev, ok = [], []
-    for m in ('ft', 'gmp'):
-        d = pm[(pm.method == m) & (pm.bits == 32)].groupby('target')[['robust']].mean().robust
-        if len(d) > 1:
-            gaps = (d - dr).round(3); ev.append(f"{row_style(m)[0]} robust - dense by sparsity: " + ', '.join(f"{s:g}: {v:+.3f}" for s, v in gaps.items()))
-            ok.append(gaps.iloc[-1] < gaps.iloc[0] and gaps.iloc[-1] < 0)
-    out.append(dict(claim="2. FT and GMP fall behind dense on corruptions as sparsity grows", evidence='; '.join(ev), holds=all(ok) if ok else None, per_method=ok))
-    if 'biprop' in set(pm.method):
-        s = top('biprop'); c, r = _m(pm, 'biprop', s), _m(pm, 'biprop', s, col='robust')
-        out.append(dict(claim="3. Binary CARDs can be CARDs (biprop: compact, clean within 2 points of dense, robust at least dense's)",
-                        evidence=f"biprop at {s:g}: clean {c:.3f} vs {dc:.3f}, robust {r:.3f} vs {dr:.3f}", holds=bool(c >= dc - 0.02 and r >= dr - 0.005)))
-    else: out.append(dict(claim="3. Binary CARDs can be CARDs", evidence="no biprop in this study", holds=None))
-    if 'deck-adaptive' in set(pm.method):
-        a, g, best = _m(pm, 'deck-adaptive', col='robust'), _m(pm, 'deck-agnostic', col='robust'), pm[pm.method == 'deck-member'].groupby('aug').robust.mean().max()
-        out.append(dict(claim="4. The adaptive deck beats its best member and the agnostic deck (robust accuracy)",
-                        evidence=f"adaptive {a:.3f}, agnostic {g:.3f}, best member {best:.3f}", holds=bool(a > best and a > g)))
-    else: out.append(dict(claim="4. The adaptive deck beats its best member and the agnostic deck", evidence="no deck in this study", holds=None))
-    return out
-
-# %% ../nbs/45_report.ipynb #c028
-def _md_table(df:pd.DataFrame, floatfmt:str='.3f') -> str:
-    cols = list(df.columns)
-    fmt = lambda v: format(v, floatfmt) if isinstance(v, (float, np.floating)) and not pd.isna(v) else ('' if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
-    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
-    return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
-
-def summary_markdown(st, table:pd.DataFrame, info:dict|None=None) -> str:
-    "The study's Markdown summary: settings, the per-method table, the deck's gate, and the claims."
-    info = info or {}
-    t = summary_table(table)
-    holds = lambda h: 'n/a' if h is None else ('holds' if h else 'does not hold')
-    lines = [f"# Study `{st.run_name}`", '',
-             f"Data: {st.dataset}, {info.get('test_images', '?')} clean test images; {info.get('c_images', '?')} corrupted by "
-             f"{len(st.eval.corruptions)} corruptions x severities {', '.join(map(str, st.eval.severities))} ({info.get('corrupted_from', 'made')}). "
-             f"Networks: {st.dense.arch} (width {st.dense.width or 'default'}) for dense/FT/GMP/LTH/LRR, {st.supermask.arch} (width {st.supermask.width or 'default'}) "
-             f"for EP/biprop. Seeds: {', '.join(map(str, st.seeds))}.", '',
-             "`robust` is the mean accuracy over the 15 benchmark corruptions and their severities; `mCE` is against the dense "
-             "float32 model of the same seed (100% = as robust as dense, lower is better); `epochs` is each row's total training; "
-             "`memory_kB` is the size of its CARD file (masks and weights as stored).", '',
-             _md_table(t), '']
-    if info.get('gate') is not None and len(info['gate']):
-        g = gate_choices(info['gate'])
-        noise = [c for c in CORRUPTION_GROUPS['noise'] if c in g.index]
-        lines += ['## The deck\'s gate', '', f"Fraction of test batches the gate sent to the Gaussian-noise members: "
-                  f"{np.nanmean(g.loc[noise].values):.2f} on the noise corruptions, {np.nanmean(g.drop(index=noise + ['clean'], errors='ignore').values):.2f} on the others, "
-                  f"{np.nanmean(g.loc['clean'].values) if 'clean' in g.index else float('nan'):.2f} on clean images.", '']
-    lines += ['## The paper\'s claims at this scale', '', '| claim | evidence | here |', '|---|---|---|']
-    lines += [f"| {c['claim']} | {c['evidence']} | {holds(c['holds'])} |" for c in claims(table)]
-    if info.get('seconds') is not None:
-        lines += ['', f"Wall time: {info['seconds'] / 60:.1f} minutes in {info.get('calls', 1)} call(s) of `study` on this folder."]
-    return '\n'.join(lines) + '\n'
-
-# %% ../nbs/45_report.ipynb #c030
-def plot_study_sparsity(table:pd.DataFrame, bits:int=32):
-    "Clean and robust accuracy against sparsity per method (means over seeds), dense as a dashed line."
-    import matplotlib.pyplot as plt
-    pm = per_model_summary(table); pm = pm[pm.bits == bits]
-    fig, axs = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, col in zip(axs, ('clean', 'robust')):
-        d = pm[pm.method == 'dense'][col].mean()
-        if not pd.isna(d): ax.axhline(d, color='k', ls='--', lw=1, label='dense')
-        for m in METHODS:
-            g = pm[pm.method == m].groupby('target')[['sparsity', col]].mean()
-            if len(g):
-                name, color, marker = row_style(m)
-                ax.plot(1 - g.sparsity, g[col], marker=marker, color=color, label=name)
-        ax.set_xscale('log'); ax.invert_xaxis(); ax.grid(alpha=0.3)
-        ax.set(xlabel='fraction of weights kept', ylabel=f'{col} accuracy', title=f'{col.capitalize()} accuracy vs sparsity')
-    axs[0].legend(fontsize=8)
-    return fig
-
-# %% ../nbs/45_report.ipynb #c030s1
-def plot_robust_vs_clean(table:pd.DataFrame):
-    "Robust against clean accuracy of every model (fp32 filled, quantized hollow), the dense model's as cross-hairs."
-    import matplotlib.pyplot as plt
-    pm = per_model_summary(table)
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    d = pm[(pm.method == 'dense') & (pm.bits == 32)]
-    if len(d): ax.axvline(d.clean.mean(), color='k', ls='--', lw=1); ax.axhline(d.robust.mean(), color='k', ls='--', lw=1)
-    for m in (*METHODS, 'dense', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
-        g = pm[pm.method == m]
-        if not len(g): continue
-        name, color, marker = row_style(m)
-        for b, gb in g.groupby('bits'):
-            ax.scatter(gb.clean, gb.robust, marker=marker, s=40, label=name if b == 32 else None,
-                       facecolors=color if b == 32 else 'none', edgecolors=color)
-    ax.set(xlabel='clean accuracy', ylabel='robust accuracy (15 corruptions)', title='Robust vs clean (hollow: quantized)')
-    ax.legend(fontsize=7, ncol=2); ax.grid(alpha=0.3)
-    return fig
+def _control_row(pm, g) -> str:
+    "The label of the row that holds `g`'s budget-matched dense controls ('' for a row without one)."
+    c = g.control.iloc[0] if 'control' in g else None
+    if not isinstance(c, str) or not c: return ''
+    d = pm[pm.model == c]
+    return f"dense {d.arch.iloc[0]} {d.aug.iloc[0]} {d.epochs.iloc[0]} ep" if len(d) else c
 
 # %% ../nbs/45_report.ipynb #st001
 def paired_bootstrap(a:np.ndarray, b:np.ndarray, n_boot:int=2000, seed:int=0, level:float=0.95) -> dict:
@@ -200,3 +116,210 @@ def combine_verdicts(vs) -> str:
     "One verdict for a claim made of several comparisons: contradicted if any is, holds if all do, else inconclusive."
     vs = list(vs)
     return 'contradicted' if 'contradicted' in vs else 'holds' if vs and all(v == 'holds' for v in vs) else 'inconclusive'
+
+# %% ../nbs/45_report.ipynb #c026
+def image_scores(preds:dict, clean_labels, corrupted_labels) -> dict:
+    "Per-image correctness of one model from its predictions: `clean` (0/1 per clean image), `robust` (per corrupted image, the fraction of benchmark blocks right) and each `block`'s."
+    blocks = {k: (p == np.asarray(corrupted_labels)).astype(np.float32) for k, p in preds.items() if k[0] in BENCHMARK_CORRUPTIONS}
+    clean = (preds['clean', 0] == np.asarray(clean_labels)).astype(np.float32) if ('clean', 0) in preds else None
+    return dict(clean=clean, robust=np.mean(list(blocks.values()), axis=0) if blocks else None, blocks=blocks)
+
+# %% ../nbs/45_report.ipynb #c026s1
+def oracle_scores(group_scores:list[dict]) -> dict:
+    "Scores of an oracle gate that sends each corruption (and the clean set) to the group of members best on it: a bound for any gate."
+    blocks = {}
+    for c in sorted({c for s in group_scores for c, _ in s['blocks']}):
+        best = max(group_scores, key=lambda s: np.mean([v.mean() for k, v in s['blocks'].items() if k[0] == c] or [-1]))
+        blocks.update({k: v for k, v in best['blocks'].items() if k[0] == c})
+    clean = max((s['clean'] for s in group_scores if s['clean'] is not None), key=np.mean, default=None)
+    return dict(clean=clean, robust=np.mean(list(blocks.values()), axis=0) if blocks else None, blocks=blocks)
+
+# %% ../nbs/45_report.ipynb #c026a
+def _models(pm, method, target=None, **kw) -> list[str]:
+    "The models of one row (one per seed, in seed order): `method` at `target` (None: its largest), float32, standard unless `kw` says."
+    d = pm[(pm.method == method) & (pm.bits == kw.get('bits', 32))]
+    if 'aug' in kw: d = d[d.aug == kw['aug']]
+    if target is None and len(d): target = d.target.max()
+    return list(d[np.isclose(d.target.astype(float), float(target))].sort_values('seed').model) if len(d) else []
+
+def compare(scores:dict, a:list[str], b:list[str], what:str='robust', threshold:float=0., name:str='') -> dict:
+    "Paired comparison of row `a` with row `b` (their models, one per seed, same seeds) on `what`; with its verdict against `threshold`."
+    r = paired_bootstrap(np.stack([scores[m][what] for m in a]), np.stack([scores[m][what] for m in b]))
+    return dict(name=name, what=what, threshold=threshold, **r, verdict=verdict(r['lo'], r['hi'], threshold))
+
+def _card_checks(pm, scores, m, label) -> list[dict]:
+    "A CARD claim for the top-sparsity row of `m`: clean within 2 points of its matched dense control, robust within 1 point or better."
+    a = _models(pm, m)
+    if not a or 'control' not in pm: return []   # a table of an earlier version has no controls
+    ctl = list(pm.set_index('model').loc[a, 'control'])
+    if any(not isinstance(c, str) or c not in scores or x not in scores for c, x in zip(ctl, a)): return []
+    t = pm[pm.model == a[0]].target.iloc[0]
+    return [compare(scores, a, ctl, 'clean', -0.02, f"{label} {t:g} - matched dense, clean"),
+            compare(scores, a, ctl, 'robust', -0.01, f"{label} {t:g} - matched dense, robust")]
+
+# %% ../nbs/45_report.ipynb #c026b
+CLAIMS = {1: "LRR, EP and biprop CARDs at high sparsity keep clean accuracy within 2 points of dense and match or beat its corruption accuracy",
+          2: "FT and GMP fall behind on corruptions as sparsity grows",
+          3: "Binary CARDs (biprop) can be CARDs: clean within 2 points of dense, corruption accuracy at least dense's",
+          4: "The adaptive CARD-Deck beats its best member and the agnostic deck on corruptions"}
+RULE = ("paired 95% interval (bootstrap over seeds and test images) of the difference; a comparison holds when the interval lies "
+        "above its threshold, is contradicted below it, else inconclusive; a claim holds when all its comparisons do, is contradicted "
+        "when one is, else inconclusive")
+
+def claims(table:pd.DataFrame, scores:dict|None=None) -> list[dict]:
+    "The paper's four claims on `table`: per claim its comparisons (difference, 95% interval, threshold, verdict) and one verdict."
+    pm, out = per_model_summary(table), []
+    def claim(k, comps, missing):
+        comps = [c for c in comps if c]
+        out.append(dict(claim=f"{k}. {CLAIMS[k]}", comparisons=comps, verdict=combine_verdicts(c['verdict'] for c in comps) if comps else 'n/a',
+                        evidence='; '.join(f"{c['name']}: {c['diff']:+.3f} [{c['lo']:+.3f}, {c['hi']:+.3f}] vs {c['threshold']:+g} ({c['verdict']})" for c in comps) or missing))
+    if scores is None: scores = {}
+    present = set(pm.method)
+    claim(1, [c for m in ('lrr', 'ep', 'biprop') if m in present for c in _card_checks(pm, scores, m, row_style(m)[0])], 'no per-image predictions or controls')
+    comps = []
+    for m in ('ft', 'gmp'):
+        ts = sorted(pm[(pm.method == m) & (pm.bits == 32)].target.unique())
+        if len(ts) > 1 and all(x in scores for t in ts for x in _models(pm, m, t)):
+            comps.append(compare(scores, _models(pm, m, ts[0]), _models(pm, m, ts[-1]), 'robust', 0., f"{row_style(m)[0]} {ts[0]:g} - {ts[-1]:g}, robust"))
+    claim(2, comps, 'needs two sparsities of FT or GMP')
+    claim(3, _card_checks(pm, scores, 'biprop', 'biprop') if 'biprop' in present else [], 'no biprop in this study')
+    comps = []
+    if 'deck-adaptive' in present and all(m in scores for m in pm[pm.method.str.startswith('deck')].model):
+        ad, ag = _models(pm, 'deck-adaptive', aug='mixed'), _models(pm, 'deck-agnostic', aug='mixed')
+        mem = pm[pm.method == 'deck-member']
+        best = max(mem.groupby(mem.model.str.replace(r'-seed\d+$', '', regex=True)), key=lambda kv: kv[1].robust.mean())[1].sort_values('seed')
+        comps = [compare(scores, ad, list(best.model), 'robust', 0., f"adaptive - best member ({best.model.iloc[0].rsplit('-seed', 1)[0]}), robust"),
+                 compare(scores, ad, ag, 'robust', 0., "adaptive - agnostic, robust")]
+    claim(4, comps, 'no deck in this study')
+    return out
+
+# %% ../nbs/45_report.ipynb #c028
+def _md_table(df:pd.DataFrame, floatfmt:str='.3f') -> str:
+    cols = list(df.columns)
+    fmt = lambda v: format(v, floatfmt) if isinstance(v, (float, np.floating)) and not pd.isna(v) else ('' if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
+
+def deck_comparison(table:pd.DataFrame, scores:dict) -> pd.DataFrame:
+    "The deck beside its parts and the alternatives: per row clean and robust accuracy with 95% intervals (the oracle gate included)."
+    pm, rows, scores = per_model_summary(table), [], dict(scores)
+    def add(label, models):
+        if not models or not all(m in scores for m in models): return
+        r = {w: paired_bootstrap(np.stack([scores[m][w] for m in models]), np.zeros((len(models), len(scores[models[0]][w])))) for w in ('clean', 'robust')}
+        rows.append(dict(model=label, **{f'{w}{k}': r[w][x] for w in r for k, x in (('', 'diff'), ('_lo', 'lo'), ('_hi', 'hi'))}))
+    if 'deck-adaptive' not in set(pm.method): return pd.DataFrame(rows)
+    for m in ('deck-adaptive', 'deck-agnostic'): add(row_style(m)[0], _models(pm, m, aug='mixed'))
+    groups, seeds = [m for m in pm.method.unique() if m.startswith('deck-group-')], sorted(pm[pm.method == 'deck-adaptive'].seed)
+    if groups and all(all(x in scores for x in _models(pm, g, aug='mixed')) for g in groups):
+        orc = {f'oracle-seed{s}': oracle_scores([scores[_models(pm, g, aug='mixed')[i]] for g in groups]) for i, s in enumerate(seeds)}
+        scores.update(orc); add('oracle gate (best group per corruption)', list(orc))
+    for g in groups: add(row_style(g)[0], _models(pm, g, aug='mixed'))
+    for aug in sorted(pm[pm.method == 'deck-member'].aug.unique()):
+        mem = pm[(pm.method == 'deck-member') & (pm.aug == aug)]
+        for name, d in mem.groupby(mem.model.str.replace(r'-seed\d+$', '', regex=True)): add(f"member {name.removeprefix('deck-')}", list(d.sort_values('seed').model))
+        ctl = pm[(pm.model.isin(mem.control))].sort_values('seed')
+        if len(ctl): add(f"dense {aug} ({ctl.epochs.iloc[0]} ep, a member's budget)", list(ctl.model))
+    return pd.DataFrame(rows)
+
+# %% ../nbs/45_report.ipynb #c028s1
+def _deck_section(table, scores, gate) -> list[str]:
+    "The deck against its members, the dense models of each augmentation and the oracle gate; the gate's routing per corruption."
+    d = deck_comparison(table, scores or {})
+    if not len(d): return []
+    ci = lambda r, w: f"{r[w]:.3f} [{r[w + '_lo']:.3f}, {r[w + '_hi']:.3f}]"
+    t = pd.DataFrame([dict(model=r['model'], clean=ci(r, 'clean'), robust=ci(r, 'robust')) for _, r in d.iterrows()])
+    out = ['## The CARD-Deck', '', "The deck beside its parts and the alternatives (95% intervals over seeds and images). The oracle gate "
+           "sends each corruption to the group of members that is best on it (chosen on the test images: a bound no gate can pass).", '',
+           _md_table(t), '']
+    if gate is not None and len(gate):
+        g = gate_choices(gate)
+        out += ["Fraction of test batches the gate sent to the Gaussian-noise members, per corruption (mean over severities):", '',
+                _md_table(g.mean(axis=1).rename('to gaussian').reset_index(), '.2f'), '']
+    return out
+
+def plot_deck(table:pd.DataFrame, scores:dict, col:str='robust'):
+    "Bars of the deck, its members, the dense model of each augmentation and the oracle gate on `col`, with 95% intervals."
+    import matplotlib.pyplot as plt
+    d = deck_comparison(table, scores)
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(d) + 1))
+    ax.barh(range(len(d)), d[col], xerr=[d[col] - d[f'{col}_lo'], d[f'{col}_hi'] - d[col]], capsize=3,
+            color=['C9' if 'adaptive' in m else 'C8' if 'agnostic' in m else 'C6' if 'oracle' in m else 'gray' for m in d.model])
+    ax.set_yticks(range(len(d)), d.model, fontsize=8); ax.invert_yaxis(); ax.grid(axis='x', alpha=0.3)
+    ax.set(xlabel=f'{col} accuracy', title=f'The CARD-Deck: {col} accuracy (95% intervals)')
+    return fig
+
+# %% ../nbs/45_report.ipynb #c028s2
+def summary_markdown(st, table:pd.DataFrame, info:dict|None=None, scores:dict|None=None) -> str:
+    "The study's Markdown summary: the verdicts first, then the data, the rules, the table with intervals, the claims, the deck, the time."
+    info, scores = info or {}, dict(scores or {})
+    cl = claims(table, scores)
+    by = {v: [c['claim'].split('.')[0] for c in cl if c['verdict'] == v] for v in (*VERDICTS, 'n/a')}
+    lines = [f"# Study `{st.run_name}`", '',
+             "At this scale: " + '; '.join(f"claim{'s' if len(v) > 1 else ''} {', '.join(v)} {k}" for k, v in by.items() if v) + '.', '',
+             f"Data: {st.dataset}, {info.get('test_images', '?')} clean test images, {info.get('c_images', '?')} of them corrupted by "
+             f"{len(st.eval.corruptions)} corruptions x severities {', '.join(map(str, st.eval.severities))} ({info.get('corrupted_from', 'made')}). "
+             f"Networks: {st.dense.arch} (width {st.dense.width or 'default'}) for dense, FT, GMP, LTH, LRR and the deck; {st.supermask.arch} "
+             f"(width {st.supermask.width or 'default'}) for EP and biprop. Seeds: {', '.join(map(str, st.seeds))}.", '',
+             "Budgets: `epochs` is each row's total training. Every compressed row is compared with its budget-matched dense control "
+             "(`control`: the dense model of its network and augmentation trained as many epochs) and with the standard dense model; EP "
+             "and biprop train as many epochs as the dense model. `robust` is the accuracy over the 15 benchmark corruptions and their "
+             "severities, `mCE` is against the standard dense model of the same seed, `memory_kB` is the CARD file's size. Accuracies are "
+             "means with 95% intervals (bootstrap over seeds and test images).", '',
+             _md_table(summary_table(table, scores)), '',
+             "## The paper's claims at this scale", '', f"Rule: {RULE}.", '', '| claim | comparisons: difference [95% interval] vs threshold | verdict |', '|---|---|---|']
+    lines += [f"| {c['claim']} | {c['evidence']} | **{c['verdict']}** |" for c in cl]
+    lines += [''] + _deck_section(table, scores, info.get('gate'))
+    if info.get('seconds') is not None:
+        lines += [f"Wall time: {info['seconds'] / 60:.1f} minutes in {info.get('calls', 1)} call(s) of `study` on this folder"
+                  + (f"; the units' times are in `time.json`." if info.get('units') else '.')]
+    return '\n'.join(lines) + '\n' 
+
+# %% ../nbs/45_report.ipynb #c030
+def _row_points(pm, scores, models, col):
+    "Mean and (lower, upper) error-bar lengths of one row on `col`: the 95% interval from per-image scores, else none."
+    mean = pm[pm.model.isin(models)][col].mean()
+    if scores and all(m in scores and scores[m].get(col) is not None for m in models):
+        r = paired_bootstrap(np.stack([scores[m][col] for m in models]), np.zeros((len(models), len(scores[models[0]][col]))))
+        return r['diff'], (r['diff'] - r['lo'], r['hi'] - r['diff'])
+    return mean, (0., 0.)
+
+def plot_study_sparsity(table:pd.DataFrame, scores:dict|None=None, bits:int=32):
+    "Clean and robust accuracy against sparsity per method (95% intervals with `scores`), the standard dense model dashed, the matched dense controls dotted."
+    import matplotlib.pyplot as plt
+    pm = summary_rows(table); pm = pm[pm.bits == bits]
+    fig, axs = plt.subplots(1, 2, figsize=(11, 4))
+    dense = pm[pm.method == 'dense']
+    for ax, col in zip(axs, ('clean', 'robust')):
+        for k, (key, g) in enumerate(dense.groupby('row', sort=False)):
+            std = g.model.str.match(r'dense-seed\d+$').all()
+            y, _ = _row_points(pm, scores, list(g.model), col)
+            ax.axhline(y, color='k' if std else f'C{7 + k % 3}', ls='--' if std else ':', lw=1,
+                       label='dense' if std else f"dense {g.arch.iloc[0]} {g.aug.iloc[0] if g.aug.iloc[0] != 'standard' else ''} {g.epochs.iloc[0]} ep".replace('  ', ' '))
+        for m in METHODS:
+            rows = [(g.sparsity.mean(), *_row_points(pm, scores, list(g.model), col)) for _, g in pm[pm.method == m].groupby('row', sort=False)]
+            if not rows: continue
+            rows.sort(); name, color, marker = row_style(m)
+            ax.errorbar([1 - s for s, _, _ in rows], [y for _, y, _ in rows], yerr=np.array([e for _, _, e in rows]).T, marker=marker, color=color, label=name, capsize=3)
+        ax.set_xscale('log'); ax.invert_xaxis(); ax.grid(alpha=0.3)
+        ax.set(xlabel='fraction of weights kept', ylabel=f'{col} accuracy', title=f'{col.capitalize()} accuracy vs sparsity')
+    axs[0].legend(fontsize=7)
+    return fig
+
+# %% ../nbs/45_report.ipynb #c030s1
+def plot_robust_vs_clean(table:pd.DataFrame):
+    "Robust against clean accuracy of every model (fp32 filled, quantized hollow), the dense model's as cross-hairs."
+    import matplotlib.pyplot as plt
+    pm = per_model_summary(table)
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    d = pm[(pm.method == 'dense') & (pm.bits == 32)]
+    if len(d): ax.axvline(d.clean.mean(), color='k', ls='--', lw=1); ax.axhline(d.robust.mean(), color='k', ls='--', lw=1)
+    for m in (*METHODS, 'dense', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
+        g = pm[pm.method == m]
+        if not len(g): continue
+        name, color, marker = row_style(m)
+        for b, gb in g.groupby('bits'):
+            ax.scatter(gb.clean, gb.robust, marker=marker, s=40, label=name if b == 32 else None,
+                       facecolors=color if b == 32 else 'none', edgecolors=color)
+    ax.set(xlabel='clean accuracy', ylabel='robust accuracy (15 corruptions)', title='Robust vs clean (hollow: quantized)')
+    ax.legend(fontsize=7, ncol=2); ax.grid(alpha=0.3)
+    return fig

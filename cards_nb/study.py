@@ -17,19 +17,20 @@ from .settings import setting, settings_dict, settings_hash, apply_sets, set_set
 from .data import DATASETS, load_dataset, dataset_classes
 from .train import Preset, load_checkpoint
 from .masks import MASKED, check_sparsity, sparsity as model_sparsity
+from .pruning import round_sparsities
 from .quantization import quantize_weights, check_bits
 from .card_file import card_bytes
 from .compress import COMPRESSION_METHODS, METHODS, Compression, get_method, compress, dense_baseline
 from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
-from .robustness import evaluate_robustness, robustness_summary, plot_corruption_bars, RESULT_COLUMNS
+from .robustness import evaluate_robustness, read_predictions, robustness_summary, plot_corruption_bars, RESULT_COLUMNS
 from .fourier import fourier_heat_map, plot_heat_maps
 from .decks import train_deck, evaluate_deck, plot_gate_choices, member_names
-from .report import TABLE_COLUMNS, table_rows, per_model_summary, summary_table, claims, summary_markdown, plot_study_sparsity, plot_robust_vs_clean, row_style
+from .report import TABLE_COLUMNS, table_rows, per_model_summary, summary_table, claims, summary_markdown, plot_study_sparsity, plot_robust_vs_clean, plot_deck, row_style, image_scores
 
 # %% auto #0
-__all__ = ['STUDIES', 'FLAT_NAMES', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study', 'parse_sets', 'load_record',
-           'study_from_flat', 'study']
+__all__ = ['STUDIES', 'FLAT_NAMES', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study', 'parse_sets',
+           'control_name', 'load_record', 'study_from_flat', 'study']
 
 # %% ../nbs/50_study.ipynb #c008
 def _positive(st, *names, zero:bool=False, optional=()):
@@ -65,7 +66,8 @@ def _validate(st:Study):
         except (ValueError, TypeError) as e: raise ValueError(f"Study setting sparsities: {e}") from None
     for s in st.seeds:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0: raise ValueError(f"Study setting seeds: {s!r} is not a non-negative integer.")
-    if st.pruning.rewind_epoch > st.dense.epochs: raise ValueError(f"Study setting pruning.rewind_epoch={st.pruning.rewind_epoch} is after the last of {st.dense.epochs} epochs.")
+    _positive(st, 'epochs')
+    if st.pruning.rewind_epoch > st.epochs: raise ValueError(f"Study setting pruning.rewind_epoch={st.pruning.rewind_epoch} is after the last of {st.epochs} epochs.")
 
 # %% ../nbs/50_study.ipynb #c005
 @dataclass(frozen=True)
@@ -73,14 +75,13 @@ class Network:
     "A network and how it trains: what a training `Preset` is made of."
     arch:str = setting('resnet18', 'architecture, a key of `MODELS`')
     width:int|None = setting(8, "ResNet width (none: the architecture's default)")
-    epochs:int = setting(6, 'training epochs')
     bs:int = setting(64, 'batch size')
     lr:float = setting(0.05, 'peak learning rate')
     def __post_init__(self):
-        _positive(self, 'width', 'epochs', 'bs', optional=('width',)); _positive_number(self, 'lr')
-    def preset(self, name:str, dataset:str) -> Preset:
-        "The training `Preset` of this network on `dataset`."
-        return Preset(name, dataset, self.arch, (('width', self.width),) if self.width is not None else (), epochs=self.epochs, bs=self.bs, lr=self.lr)
+        _positive(self, 'width', 'bs', optional=('width',)); _positive_number(self, 'lr')
+    def preset(self, name:str, dataset:str, epochs:int) -> Preset:
+        "The training `Preset` of this network on `dataset`, for `epochs`."
+        return Preset(name, dataset, self.arch, (('width', self.width),) if self.width is not None else (), epochs=epochs, bs=self.bs, lr=self.lr)
 
 # %% ../nbs/50_study.ipynb #q000
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ class Evaluation:
 @dataclass(frozen=True)
 class Deck:
     "The CARD-Deck: `k` CARDs per augmentation (AugMix, Gaussian noise), made by `method` at `sparsity`."
-    k:int = setting(1, 'CARDs per augmentation (0: no deck)')
-    method:str = setting('gmp', 'compression method of the members')
+    k:int = setting(2, 'CARDs per augmentation (0: no deck)')
+    method:str = setting('lrr', 'compression method of the members')
     sparsity:float = setting(0.9, "the members' sparsity")
     epochs:int|None = setting(None, "each member's epochs (none: its network's)")
     def __post_init__(self):
@@ -136,6 +137,7 @@ class Study:
     dataset:str = setting('digits', 'digits, cifar10 or cifar100')
     dense:Network = setting(Network(), 'the dense baselines and the magnitude methods (FT, GMP, LTH, LRR)')
     supermask:Network = setting(Network(width=16, lr=0.1), 'EP and biprop')
+    epochs:int = setting(6, "training epochs of the dense model and of EP and biprop (one budget); GMP's; the dense phase of FT, LTH, LRR")
     methods:tuple[str, ...] = setting(COMPRESSION_METHODS, 'compression methods (registered names)')
     sparsities:tuple[float, ...] = setting((0.5, 0.9), 'target sparsities (LTH/LRR: one run through rounds up to the largest)')
     pruning:Pruning = setting(Pruning(), 'FT, LTH and LRR')
@@ -151,24 +153,25 @@ class Study:
     def preset(self, method:str|None=None) -> Preset:
         "The training `Preset` of `method`'s network (the supermask network for EP and biprop; the dense one for the rest)."
         net = self.supermask if method is not None and get_method(method).supermask else self.dense
-        return net.preset(f'study-{self.name}', self.dataset)
+        return net.preset(f'study-{self.name}', self.dataset, self.epochs)
 
 # %% ../nbs/50_study.ipynb #c010
 STUDIES = {
-    'quick': Study(dense=Network(epochs=4), supermask=Network(width=8, epochs=4, lr=0.1), sparsities=(0.9,),
-                   eval=Evaluation(c_images=60, heat_map_images=16), deck=Deck(epochs=3)),
-    'cpu': Study('cpu', 'cifar10', dense=Network(width=16, epochs=30, bs=128, lr=0.1), supermask=Network(width=32, epochs=6, bs=128, lr=0.1),
-                 sparsities=(0.5, 0.9), pruning=Pruning(ft_epochs=4, rate=0.7, round_epochs=12),
-                 eval=Evaluation(c_images=300, heat_map_images=48), deck=Deck(k=1, method='gmp', sparsity=0.9, epochs=12)),
-    'paper': Study('paper', 'cifar10', dense=Network('lrr_resnet18', None, epochs=160, bs=128, lr=0.1),
-                   supermask=Network('wide_preact_resnet18', None, epochs=160, bs=128, lr=0.1),
+    'quick': Study(dense=Network(), supermask=Network(width=8, lr=0.1), epochs=3, sparsities=(0.9,),
+                   pruning=Pruning(ft_epochs=4, rate=0.7, round_epochs=2),
+                   eval=Evaluation(c_images=60, heat_map_images=16), deck=Deck(k=2, method='lrr', sparsity=0.9)),
+    'cpu': Study('cpu', 'cifar10', dense=Network(width=16, bs=128, lr=0.1), supermask=Network(width=24, bs=128, lr=0.1), epochs=20,
+                 sparsities=(0.5, 0.9), pruning=Pruning(ft_epochs=10, rate=0.7, round_epochs=5),
+                 eval=Evaluation(c_images=None, bits=(), heat_map_images=48), deck=Deck(k=2, method='lrr', sparsity=0.9), seeds=(0, 1, 2)),
+    'paper': Study('paper', 'cifar10', dense=Network('lrr_resnet18', None, bs=128, lr=0.1),
+                   supermask=Network('wide_preact_resnet18', None, bs=128, lr=0.1), epochs=160,
                    sparsities=(0.5, 0.6, 0.8, 0.9, 0.95), pruning=Pruning(ft_epochs=40, rate=0.2),
                    eval=Evaluation(c_images=None, heat_map_images=1000), deck=Deck(k=3, method='lrr', sparsity=0.95), seeds=(0, 1, 2)),
 }
 
 # The flat names settings had before the tree (and that `--set` still takes): old study folders and commands resolve.
-FLAT_NAMES = dict(arch='dense.arch', width='dense.width', epochs='dense.epochs', lr='dense.lr', supermask_arch='supermask.arch',
-                  supermask_width='supermask.width', supermask_epochs='supermask.epochs', supermask_lr='supermask.lr',
+FLAT_NAMES = dict(arch='dense.arch', width='dense.width', lr='dense.lr', supermask_arch='supermask.arch',
+                  supermask_width='supermask.width', supermask_lr='supermask.lr',
                   round_epochs='pruning.round_epochs', ft_epochs='pruning.ft_epochs', rate='pruning.rate', rewind_epoch='pruning.rewind_epoch',
                   test_images='eval.test_images', c_images='eval.c_images', corruptions='eval.corruptions', severities='eval.severities',
                   bits='eval.bits', heat_map_images='eval.heat_map_images', deck_k='deck.k', deck_method='deck.method',
@@ -199,31 +202,61 @@ def parse_sets(sets, study='quick') -> Study:
     return apply_sets(st, [s for s in sets if s not in bs], aliases=FLAT_NAMES)
 
 # %% ../nbs/50_study.ipynb #c017
-def _record(st, method, target, sparsity, seed, epochs, path, supermask=False, **extra) -> dict:
+def _net_name(st:Study, supermask:bool=False) -> str:
+    "The table's name for a network: architecture and width."
+    net = st.supermask if supermask else st.dense
+    return f"{net.arch}-w{net.width}" if net.width is not None else net.arch
+
+def control_name(st:Study, seed:int, epochs:int, supermask:bool=False, aug:str='standard') -> str:
+    "The model name of the dense model of this network, augmentation and training budget: a row's budget-matched control."
+    if not supermask and aug == 'standard' and epochs == st.epochs: return f'dense-seed{seed}'   # the standard dense model
+    return f"dense{'-wide' if supermask else ''}{'' if aug == 'standard' else '-' + aug}-{epochs}ep-seed{seed}"
+
+def _record(st, method, target, sparsity, seed, epochs, path, supermask=False, aug='standard', matched:bool=True, **extra) -> dict:
+    "A model of the study: its settings, checkpoint and (unless it is a dense model itself, `matched=False`) its matched control."
     name = 'dense' if method == 'dense' else f'{method}-{target:g}'
-    return dict(model=f'{name}-seed{seed}', method=method, target=target, sparsity=sparsity, bits=32, aug='standard',
-                seed=seed, epochs=epochs, path=str(path), supermask=supermask, **extra)
+    return dict(model=f'{name}-seed{seed}', method=method, target=target, sparsity=sparsity, bits=32, aug=aug, arch=_net_name(st, supermask),
+                seed=seed, epochs=epochs, path=str(path), supermask=supermask, control=control_name(st, seed, epochs, supermask, aug) if matched else None, **extra)
 
 def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
     "The records of one `compress` result: every round of a method with rounds, else its final model."
     method, c = get_method(m), Compression(m, s, **_compress_settings(st, m))
-    if method.rounds:
+    if method.rounds:   # the rounds that reach one of the study's sparsities (the others are steps on the way)
         return [_record(st, m, r['target'], r['sparsity'], seed, method.epochs(c, st.preset(m).epochs, r['round']),
-                        Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s) for r in res['rounds']]
+                        Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s) for r in res['rounds']
+                if any(np.isclose(r['target'], t) for t in st.sparsities)]
     return [_record(st, m, s, res['sparsity'], seed, method.epochs(c, st.preset(m).epochs), Path(res['run_dir'])/'model.pth', supermask=method.supermask)]
 
-def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, log=print) -> list[dict]:
+def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, log=print, units:dict|None=None) -> list[dict]:
     "Train (or find) the dense baseline and every method's CARDs of one seed; a record per model."
     runs, t0 = out/'runs', time.time()
     _, dres = dense_baseline(st.preset(), root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
-    recs = [_record(st, 'dense', 0., dres['sparsity'], seed, st.dense.epochs, dres['path'])]
-    log(f"dense (seed {seed}): accuracy {dres['accuracy']:.3f} ({time.time() - t0:.0f} s)")
+    recs = [_record(st, 'dense', 0., dres['sparsity'], seed, st.epochs, dres['path'], matched=False)]
+    log(f"dense (seed {seed}): accuracy {dres['accuracy']:.3f} ({time.time() - t0:.0f} s)"); _unit(units, f'train dense-seed{seed}', t0)
     plan = [(m, s) for m in st.methods for s in get_method(m).targets(st.sparsities)]
     for m, s in progress_bar(plan, leave=False) if show_progress else plan:
         t0 = time.time()
         _, res = compress(m, s, st.preset(m), root=root, seed=seed, out_dir=runs, **_compress_settings(st, m))
         recs += _method_records(st, m, s, res, seed)
         log(f"{m} {s:g} (seed {seed}): accuracy {res['accuracy']:.3f}, sparsity {res['sparsity']:.3f} ({time.time() - t0:.0f} s)")
+        _unit(units, f'train {m}-{s:g}-seed{seed}', t0)
+    return recs + _train_controls(st, seed, root, runs, _control_plan(st, recs), log, units)
+
+def _control_plan(st:Study, recs:list[dict]) -> list[tuple]:
+    "(supermask network, epochs, augmentation) of every dense control the records need that is not the standard dense model."
+    have = {r['model'] for r in recs}
+    need = {(r['supermask'], r['epochs'], r['aug']) for r in recs if r.get('control') and r['control'] not in have}
+    return sorted(need, key=str)
+
+def _train_controls(st:Study, seed:int, root, runs:Path, plan, log, units:dict|None=None) -> list[dict]:
+    "Train (or find) the dense controls of `plan`: the dense model of each network, budget and augmentation a row needs."
+    recs = []
+    for sm, epochs, aug in plan:
+        t0, p = time.time(), st.preset('ep' if sm else None).replace(epochs=epochs, aug=aug)
+        _, res = dense_baseline(p, root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
+        name = control_name(st, seed, epochs, sm, aug)
+        recs.append(dict(_record(st, 'dense', 0., res['sparsity'], seed, epochs, res['path'], supermask=sm, aug=aug, matched=False), model=name))
+        log(f"{name}: accuracy {res['accuracy']:.3f} ({time.time() - t0:.0f} s)"); _unit(units, f'train {name}', t0)
     return recs
 
 def _compress_settings(st:Study, method:str) -> dict:
@@ -233,7 +266,8 @@ def _compress_settings(st:Study, method:str) -> dict:
 # %% ../nbs/50_study.ipynb #c019
 def load_record(st:Study, rec:dict, n_classes:int):
     "The model of record `rec` (a dict from the study's model list) with its weights, quantized to `rec['bits']` if below 32."
-    if rec['method'] == 'dense': model = st.preset().model(n_classes, layers=MASKED)   # masked layers: as the methods' models
+    if rec['method'] == 'dense':   # masked layers, as the methods' models; a control may be of the supermask network
+        model = st.preset('ep' if rec['supermask'] else None).model(n_classes, layers=MASKED)
     else: model = get_method(rec['method']).model(st.preset(rec['method']), rec.get('run_sparsity', rec['target']), n_classes)
     load_checkpoint(model, rec['path'])
     model.eval()
@@ -243,7 +277,8 @@ def _variants(st:Study, recs:list[dict]) -> list[dict]:
     # Only dense and magnitude-pruned networks get quantized variants: biprop's weights, and EP's signed-constant ones,
     # are stored with one bit each already, so int8 would make them larger, not smaller.
     "Every record, then its quantized variants."
-    return [v for r in recs for v in [r] + [dict(r, model=f"{r['model']}-int{b}", bits=b) for b in st.eval.bits if not r['supermask']]]
+    return [v for r in recs for v in [r] + [dict(r, model=f"{r['model']}-int{b}", bits=b, control=None) for b in st.eval.bits
+                                           if not r['supermask'] and (r['method'] != 'dense' or r['control'] is None and r['model'].startswith('dense-seed'))]]
 
 # %% ../nbs/50_study.ipynb #c021
 def _test_set(st:Study, root):
@@ -274,8 +309,10 @@ def _study_record(st:Study) -> dict: return dict(run_name=st.run_name, name=st.n
 def study_from_flat(d:dict) -> Study:
     "The `Study` of a `study.json` written before the settings tree (its settings flat, as `FLAT_NAMES` lists them)."
     st = Study(name=d['name'], dataset=d['dataset'], methods=tuple(d['methods']), sparsities=tuple(d['sparsities']), seeds=tuple(d['seeds']))
+    if d.get('supermask_epochs', d.get('epochs')) != d.get('epochs'):
+        raise ValueError("supermask and dense epochs differ: such a study no longer exists (EP and biprop train as long as dense).")
     for k, v in d.items():
-        if k in ('run_name', 'name', 'dataset', 'methods', 'sparsities', 'seeds'): continue
+        if k in ('run_name', 'name', 'dataset', 'methods', 'sparsities', 'seeds', 'supermask_epochs'): continue
         st = _override(st, k, tuple(v) if isinstance(v, list) else v)
     return st
 
@@ -314,8 +351,14 @@ def _heat_maps(st, recs, x, y, n_classes, out:Path, log) -> dict:
         maps[f"{row_style(m)[0]} {r['target']:g}" if m != 'dense' else 'dense'] = np.load(path)
     return maps
 
+def _deck_member_epochs(st:Study) -> int:
+    "The training budget of one deck member: its method's, at the deck's sparsity (the LRR row's, for LRR members)."
+    m, c = get_method(st.deck.method), Compression(st.deck.method, st.deck.sparsity, epochs=st.deck.epochs, **_compress_settings(st, st.deck.method))
+    rounds = len(round_sparsities(st.deck.sparsity, c.rate)) if m.rounds else 1
+    return m.epochs(c, st.preset(st.deck.method).epochs, rounds)
+
 def _train_deck(st, seed, root, out:Path, log):
-    "Train (or find) the seed's deck: `deck_k` CARDs per augmentation, made by `compress`."
+    "Train (or find) the seed's deck: `deck.k` CARDs per augmentation, made by `compress`."
     t0 = time.time()
     deck = train_deck(st.deck.k, st.deck.method, st.deck.sparsity, st.preset(st.deck.method), root=root, seed=seed, out_dir=out/'decks',
                       epochs=st.deck.epochs, **_compress_settings(st, st.deck.method))
@@ -324,19 +367,22 @@ def _train_deck(st, seed, root, out:Path, log):
 
 def _deck(st, deck, seed, folder, clean, out:Path):
     "Evaluate the seed's deck (resumable); its member records, its rows and its gate choices."
-    res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, out=out/'eval'/f'deck-seed{seed}.json', show_progress=False)
-    epochs = ifnone(st.deck.epochs, st.preset(st.deck.method).epochs)
+    res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, groups=True, predictions=True, out=out/'eval'/f'deck-seed{seed}.json', show_progress=False)
+    epochs = _deck_member_epochs(st)
     recs = []
     for name, r, member in zip(member_names(deck), deck.results, deck.members):
         recs.append(dict(model=f'deck-{name}-seed{seed}', src=name, method='deck-member', target=st.deck.sparsity, sparsity=r['sparsity'],
-                         bits=32, aug=r['group'], seed=seed, epochs=epochs, memory_bytes=card_bytes(member)))
+                         bits=32, aug=r['group'], arch=_net_name(st), seed=seed, epochs=epochs, memory_bytes=card_bytes(member),
+                         control=control_name(st, seed, epochs, aug=r['group'])))
     total = sum(r['memory_bytes'] for r in recs)
-    for mode in ('agnostic', 'adaptive'):
-        recs.append(dict(model=f'deck-{mode}-seed{seed}', src=f'deck-{mode}', method=f'deck-{mode}', target=st.deck.sparsity,
-                         sparsity=float(np.mean([r['sparsity'] for r in recs[:len(deck.members)]])), bits=32, aug='mixed', seed=seed,
-                         epochs=epochs * len(deck.members), memory_bytes=total))
+    groups = list(dict.fromkeys(deck.groups))
+    for src_name, method, n in [(f'deck-{m}', f'deck-{m}', len(deck.members)) for m in ('agnostic', 'adaptive')] + \
+                               [(f'group-{g}', f'deck-group-{g}', deck.groups.count(g)) for g in groups]:
+        recs.append(dict(model=f'{src_name}-seed{seed}', src=src_name, method=method, target=st.deck.sparsity,
+                         sparsity=float(np.mean([r['sparsity'] for r in recs[:len(deck.members)]])), bits=32, aug='mixed', arch=_net_name(st),
+                         seed=seed, epochs=epochs * n, memory_bytes=total if method.startswith('deck-a') else None, control=None))
     rows = [row for r in recs for row in table_rows(r, res[res.model == r['src']])]
-    return rows, gate.assign(seed=seed)
+    return rows, gate.assign(seed=seed), recs
 
 # %% ../nbs/50_study.ipynb #c033
 def study(preset='quick', out=None, root=None, workers:int|None=None, show_progress:bool=True, figures:bool=True,
@@ -346,7 +392,7 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
     out = Path(ifnone(out, f'runs/study-{st.name}'))
     log = (lambda *a: None) if quiet else print
     _check_folder(st, out)
-    t_start = time.time()
+    t_start, units = time.time(), {}
     n_classes = len(dataset_classes(st.dataset, root))
     x, y = _test_set(st, root)
     if workers is None: workers = 1 if st.dataset == 'digits' else max(1, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else 1)
@@ -354,8 +400,12 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
     # every network (the decks' too) is trained before anything is evaluated: the table needs them all, a crash in
     # evaluation code then costs no training, and in a distributed run the other ranks are free once training is done
     recs = [r for s in (progress_bar(st.seeds, leave=False) if show_progress and len(st.seeds) > 1 else st.seeds)
-            for r in _train_models(st, s, root, out, show_progress=show_progress, log=log)]
-    decks = {s: _train_deck(st, s, root, out, log) for s in st.seeds} if st.deck.k else {}
+            for r in _train_models(st, s, root, out, show_progress=show_progress, log=log, units=units)]
+    decks = {}
+    for s in st.seeds if st.deck.k else ():
+        t0 = time.time(); decks[s] = _train_deck(st, s, root, out, log); _unit(units, f'train deck-seed{s}', t0)
+    # beside the deck, what a user would pick instead: a dense model of each augmentation, trained as long as one member
+    recs += [r for s in decks for r in _train_controls(st, s, root, out/'runs', [(False, _deck_member_epochs(st), g) for g in dict.fromkeys(decks[s].groups)], log, units)]
     if process_rank() > 0: return None   # rank 0 evaluates and writes
     models = _variants(st, recs)
     rows = []
@@ -364,29 +414,46 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
         r['memory_bytes'] = card_bytes(model)
         t0, done = time.time(), (out/'eval'/f"{r['model']}.json").exists()
         df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.eval.corruptions, severities=st.eval.severities,
-                                 dataset=st.dataset, out=out/'eval'/f"{r['model']}.json", show_progress=False)
+                                 dataset=st.dataset, out=out/'eval'/f"{r['model']}.json", show_progress=False, predictions=True)
         if not done: log(f"evaluated {r['model']}: clean {df[df.corruption == 'clean'].accuracy.iloc[0]:.3f} ({time.time() - t0:.0f} s)")
+        _unit(units, f"evaluate {r['model']}", t0)
         rows += table_rows(r, df)
     maps = _heat_maps(st, recs, x, y, n_classes, out, log)
-    gates = []
+    gates, yc = [], np.load(folder/'labels.npy', mmap_mode='r')[:len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder))]
+    scores = {r['model']: image_scores(read_predictions(out/'eval'/f"{r['model']}.json", r['model']), y, yc) for r in models}
     if st.deck.k:
         for s in st.seeds:
-            drows, gate = _deck(st, decks[s], s, folder, (x, y), out); rows += drows; gates.append(gate)
+            t0 = time.time(); drows, gate, drecs = _deck(st, decks[s], s, folder, (x, y), out); rows += drows; gates.append(gate)
+            _unit(units, f'evaluate deck-seed{s}', t0)
+            scores.update({r['model']: image_scores(read_predictions(out/'eval'/f'deck-seed{s}.json', r['src']), y, yc) for r in drecs})
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     with atomic_write(out/'results.csv', 'w') as f: table.to_csv(f, index=False, float_format='%.6g')
-    runs = json.loads((out/'time.json').read_text()) if (out/'time.json').exists() else []   # wall time of every call on this folder
-    runs.append(dict(started=time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(t_start)), seconds=round(time.time() - t_start, 1)))
-    with atomic_write(out/'time.json', 'w') as f: json.dump(runs, f, indent=1)
+    times = _read_times(out)   # wall time of every call on this folder, and of every unit when it did its work
+    times['calls'].append(dict(started=time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(t_start)), seconds=round(time.time() - t_start, 1)))
+    times['units'] = {k: max(v, times['units'].get(k, 0)) for k, v in units.items()} | {k: v for k, v in times['units'].items() if k not in units}
+    with atomic_write(out/'time.json', 'w') as f: json.dump(times, f, indent=1)
+    runs = times['calls']
     info = dict(test_images=len(y), c_images=len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder)),
                 corrupted_from='official' if folder.parent != out else f'made by make_cifar_c, seed 0', gate=pd.concat(gates) if gates else None,
-                seconds=sum(r['seconds'] for r in runs), calls=len(runs))
-    summary = summary_markdown(st, table, info)
+                seconds=sum(r['seconds'] for r in runs), calls=len(runs), units=times['units'])
+    summary = summary_markdown(st, table, info, scores)
     with atomic_write(out/'summary.md', 'w') as f: f.write(summary)
-    if figures: _figures(st, table, maps, info['gate'], out/'figures')
-    return dict(study=st, table=table, summary=summary, out=out, heat_maps=maps, gate=info['gate'])
+    if figures: _figures(st, table, maps, info['gate'], out/'figures', scores)
+    return dict(study=st, table=table, summary=summary, out=out, heat_maps=maps, gate=info['gate'], scores=scores)
 
-def _figures(st, table, maps, gate, folder:Path):
-    _save_fig(plot_study_sparsity(table), folder/'accuracy_vs_sparsity.png')
+def _unit(units:dict, name:str, t0:float):
+    "Record the seconds since `t0` as unit `name`'s time (a resumed unit that only loads keeps the time of the call that did the work)."
+    if units is None: return
+    units[name] = max(units.get(name, 0.), round(time.time() - t0, 1))
+
+def _read_times(out:Path) -> dict:
+    "time.json as {calls: [...], units: {...}} (a file of an earlier version holds the calls alone)."
+    t = json.loads((out/'time.json').read_text()) if (out/'time.json').exists() else []
+    return dict(calls=t, units={}) if isinstance(t, list) else t
+
+def _figures(st, table, maps, gate, folder:Path, scores=None):
+    _save_fig(plot_study_sparsity(table, scores), folder/'accuracy_vs_sparsity.png')
+    if st.deck.k: _save_fig(plot_deck(table, scores), folder/'deck.png')
     _save_fig(plot_robust_vs_clean(table), folder/'robust_vs_clean.png')
     pm = per_model_summary(table); seed = st.seeds[0]
     top = [f'dense-seed{seed}'] + [pm[(pm.method == m) & (pm.seed == seed) & (pm.bits == 32)].sort_values('target').model.iloc[-1]
