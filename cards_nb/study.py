@@ -19,18 +19,18 @@ from .train import Preset, load_checkpoint
 from .masks import MASKED, check_sparsity, sparsity as model_sparsity
 from .pruning import round_sparsities
 from .quantization import quantize_weights, check_bits
-from .card_file import card_bytes
+from .card_file import card_bytes, save_card
 from .compress import COMPRESSION_METHODS, METHODS, Compression, get_method, compress, dense_baseline
 from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 from .robustness import evaluate_robustness, read_predictions, robustness_summary, plot_corruption_bars, RESULT_COLUMNS
 from .fourier import fourier_heat_map, plot_heat_maps
-from .decks import train_deck, evaluate_deck, plot_gate_choices, member_names
+from .decks import DECK_GROUPS, train_deck, evaluate_deck, plot_gate_choices, member_names
 from .report import TABLE_COLUMNS, table_rows, per_model_summary, summary_table, claims, summary_markdown, plot_study_sparsity, plot_robust_vs_clean, plot_deck, row_style, image_scores
 
 # %% auto #0
 __all__ = ['STUDIES', 'FLAT_NAMES', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study', 'parse_sets',
-           'control_name', 'load_record', 'study_from_flat', 'study']
+           'control_name', 'finished_unit', 'load_record', 'study_from_flat', 'study']
 
 # %% ../nbs/50_study.ipynb #c008
 def _positive(st, *names, zero:bool=False, optional=()):
@@ -212,6 +212,7 @@ def control_name(st:Study, seed:int, epochs:int, supermask:bool=False, aug:str='
     if not supermask and aug == 'standard' and epochs == st.epochs: return f'dense-seed{seed}'   # the standard dense model
     return f"dense{'-wide' if supermask else ''}{'' if aug == 'standard' else '-' + aug}-{epochs}ep-seed{seed}"
 
+# %% ../nbs/50_study.ipynb #c017s1
 def _record(st, method, target, sparsity, seed, epochs, path, supermask=False, aug='standard', matched:bool=True, **extra) -> dict:
     "A model of the study: its settings, checkpoint and (unless it is a dense model itself, `matched=False`) its matched control."
     name = 'dense' if method == 'dense' else f'{method}-{target:g}'
@@ -227,14 +228,33 @@ def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
                 if any(np.isclose(r['target'], t) for t in st.sparsities)]
     return [_record(st, m, s, res['sparsity'], seed, method.epochs(c, st.preset(m).epochs), Path(res['run_dir'])/'model.pth', supermask=method.supermask)]
 
+def finished_unit(out:Path, model:str) -> dict|None:
+    "The record of a model the study in `out` has finished (trained, evaluated with its variants, its CARD file written), else None."
+    f = out/'units'/f'{model}.json'
+    return json.loads(f.read_text()) if f.exists() else None
+
+def _finished(out:Path, names:list[str]) -> list[dict]|None:
+    "The records of the models `names` if the study finished them all: a unit to skip, also on a machine without its checkpoints."
+    recs = [finished_unit(out, n) for n in names]
+    return recs if names and all(recs) else None
+
+def _method_models(st:Study, m:str, s:float, seed:int) -> list[str]:
+    "The names of the models one `compress(m, s)` run gives the study (a method with rounds: the rounds at the study's sparsities)."
+    if not get_method(m).rounds: return [f'{m}-{s:g}-seed{seed}']
+    return [f'{m}-{t:g}-seed{seed}' for t in round_sparsities(s, st.pruning.rate) if any(np.isclose(t, x) for x in st.sparsities)]
+
 def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, log=print, units:dict|None=None) -> list[dict]:
     "Train (or find) the dense baseline and every method's CARDs of one seed; a record per model."
     runs, t0 = out/'runs', time.time()
-    _, dres = dense_baseline(st.preset(), root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
-    recs = [_record(st, 'dense', 0., dres['sparsity'], seed, st.epochs, dres['path'], matched=False)]
-    log(f"dense (seed {seed}): accuracy {dres['accuracy']:.3f} ({time.time() - t0:.0f} s)"); _unit(units, f'train dense-seed{seed}', t0)
+    recs = _finished(out, [f'dense-seed{seed}'])
+    if recs is None:
+        _, dres = dense_baseline(st.preset(), root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
+        recs = [_record(st, 'dense', 0., dres['sparsity'], seed, st.epochs, dres['path'], matched=False)]
+        log(f"dense (seed {seed}): accuracy {dres['accuracy']:.3f} ({time.time() - t0:.0f} s)"); _unit(units, f'train dense-seed{seed}', t0)
     plan = [(m, s) for m in st.methods for s in get_method(m).targets(st.sparsities)]
     for m, s in progress_bar(plan, leave=False) if show_progress else plan:
+        done = _finished(out, _method_models(st, m, s, seed))
+        if done: recs += done; continue
         t0 = time.time()
         _, res = compress(m, s, st.preset(m), root=root, seed=seed, out_dir=runs, **_compress_settings(st, m))
         recs += _method_records(st, m, s, res, seed)
@@ -252,6 +272,8 @@ def _train_controls(st:Study, seed:int, root, runs:Path, plan, log, units:dict|N
     "Train (or find) the dense controls of `plan`: the dense model of each network, budget and augmentation a row needs."
     recs = []
     for sm, epochs, aug in plan:
+        done = _finished(runs.parent, [control_name(st, seed, epochs, sm, aug)])
+        if done: recs += done; continue
         t0, p = time.time(), st.preset('ep' if sm else None).replace(epochs=epochs, aug=aug)
         _, res = dense_baseline(p, root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
         name = control_name(st, seed, epochs, sm, aug)
@@ -366,8 +388,13 @@ def _train_deck(st, seed, root, out:Path, log):
     return deck
 
 def _deck(st, deck, seed, folder, clean, out:Path):
-    "Evaluate the seed's deck (resumable); its member records, its rows and its gate choices."
-    res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, groups=True, predictions=True, out=out/'eval'/f'deck-seed{seed}.json', show_progress=False)
+    "Evaluate the seed's deck (resumable); its rows, its gate choices and its records (a finished deck: read from its files)."
+    path, fin = out/'eval'/f'deck-seed{seed}.json', finished_unit(out, f'deck-seed{seed}')
+    if fin:
+        state = json.loads(path.read_text())
+        res, gate, recs = pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate']), fin['records']
+        return [row for r in recs for row in table_rows(r, res[res.model == r['src']])], gate.assign(seed=seed), recs
+    res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, groups=True, predictions=True, out=path, show_progress=False)
     epochs = _deck_member_epochs(st)
     recs = []
     for name, r, member in zip(member_names(deck), deck.results, deck.members):
@@ -381,6 +408,8 @@ def _deck(st, deck, seed, folder, clean, out:Path):
         recs.append(dict(model=f'{src_name}-seed{seed}', src=src_name, method=method, target=st.deck.sparsity,
                          sparsity=float(np.mean([r['sparsity'] for r in recs[:len(deck.members)]])), bits=32, aug='mixed', arch=_net_name(st),
                          seed=seed, epochs=epochs * n, memory_bytes=total if method.startswith('deck-a') else None, control=None))
+    for name, member in zip(member_names(deck), deck.members): save_card(member, out/'cards'/f'deck-{name}-seed{seed}.card')
+    with atomic_write(out/'units'/f'deck-seed{seed}.json', 'w') as f: json.dump(dict(records=recs), f, indent=0)
     rows = [row for r in recs for row in table_rows(r, res[res.model == r['src']])]
     return rows, gate.assign(seed=seed), recs
 
@@ -403,21 +432,17 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
             for r in _train_models(st, s, root, out, show_progress=show_progress, log=log, units=units)]
     decks = {}
     for s in st.seeds if st.deck.k else ():
+        if finished_unit(out, f'deck-seed{s}'): decks[s] = None; continue   # evaluated: its files are all the study needs
         t0 = time.time(); decks[s] = _train_deck(st, s, root, out, log); _unit(units, f'train deck-seed{s}', t0)
     # beside the deck, what a user would pick instead: a dense model of each augmentation, trained as long as one member
-    recs += [r for s in decks for r in _train_controls(st, s, root, out/'runs', [(False, _deck_member_epochs(st), g) for g in dict.fromkeys(decks[s].groups)], log, units)]
+    recs += [r for s in decks for r in _train_controls(st, s, root, out/'runs', [(False, _deck_member_epochs(st), g) for g in DECK_GROUPS], log, units)]
     if process_rank() > 0: return None   # rank 0 evaluates and writes
-    models = _variants(st, recs)
-    rows = []
-    for r in (progress_bar(models, leave=False) if show_progress else models):
-        model = load_record(st, r, n_classes)
-        r['memory_bytes'] = card_bytes(model)
-        t0, done = time.time(), (out/'eval'/f"{r['model']}.json").exists()
-        df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.eval.corruptions, severities=st.eval.severities,
-                                 dataset=st.dataset, out=out/'eval'/f"{r['model']}.json", show_progress=False, predictions=True)
-        if not done: log(f"evaluated {r['model']}: clean {df[df.corruption == 'clean'].accuracy.iloc[0]:.3f} ({time.time() - t0:.0f} s)")
-        _unit(units, f"evaluate {r['model']}", t0)
-        rows += table_rows(r, df)
+    models, rows = _variants(st, recs), []
+    groups = [[r for r in models if r['model'].split('-int')[0] == b['model']] for b in recs]   # a model with its quantized variants
+    for group in (progress_bar(groups, leave=False) if show_progress else groups):
+        for r in group: rows += table_rows(r, _evaluate_record(st, r, out, folder, x, y, n_classes, log, units))
+        for r in group:   # the unit is finished once the model and its variants are evaluated: a resumed study skips it
+            with atomic_write(out/'units'/f"{r['model']}.json", 'w') as f: json.dump(r, f, indent=0)
     maps = _heat_maps(st, recs, x, y, n_classes, out, log)
     gates, yc = [], np.load(folder/'labels.npy', mmap_mode='r')[:len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder))]
     scores = {r['model']: image_scores(read_predictions(out/'eval'/f"{r['model']}.json", r['model']), y, yc) for r in models}
@@ -440,6 +465,21 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
     with atomic_write(out/'summary.md', 'w') as f: f.write(summary)
     if figures: _figures(st, table, maps, info['gate'], out/'figures', scores)
     return dict(study=st, table=table, summary=summary, out=out, heat_maps=maps, gate=info['gate'], scores=scores)
+
+def _evaluate_record(st, r, out, folder, x, y, n_classes, log, units) -> pd.DataFrame:
+    "Evaluate the model of record `r` (resumable), write its CARD file; a finished one is read from its files without its model."
+    path = out/'eval'/f"{r['model']}.json"
+    if finished_unit(out, r['model']):
+        r.update(finished_unit(out, r['model']))
+        return pd.DataFrame([row for row in json.loads(path.read_text())['rows'] if row['model'] == r['model']], columns=RESULT_COLUMNS)
+    model, t0, done = load_record(st, r, n_classes), time.time(), path.exists()
+    r['memory_bytes'] = card_bytes(model)
+    df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.eval.corruptions, severities=st.eval.severities,
+                             dataset=st.dataset, out=path, show_progress=False, predictions=True)
+    if not done: log(f"evaluated {r['model']}: clean {df[df.corruption == 'clean'].accuracy.iloc[0]:.3f} ({time.time() - t0:.0f} s)")
+    _unit(units, f"evaluate {r['model']}", t0)
+    if r['method'] != 'dense' and r['bits'] == 32: save_card(model, out/'cards'/f"{r['model']}.card")   # the CARDs are the point: small, kept
+    return df
 
 def _unit(units:dict, name:str, t0:float):
     "Record the seconds since `t0` as unit `name`'s time (a resumed unit that only loads keeps the time of the call that did the work)."
