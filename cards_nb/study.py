@@ -157,8 +157,8 @@ class Study:
 
 # %% ../nbs/50_study.ipynb #c010
 STUDIES = {
-    'quick': Study(dense=Network(), supermask=Network(width=8, lr=0.1), epochs=3, sparsities=(0.9,),
-                   pruning=Pruning(ft_epochs=4, rate=0.7, round_epochs=2),
+    'quick': Study(dense=Network(), supermask=Network(width=8, lr=0.1), epochs=2, sparsities=(0.9,),
+                   pruning=Pruning(ft_epochs=2, rate=0.7, round_epochs=1),
                    eval=Evaluation(c_images=60, heat_map_images=16), deck=Deck(k=2, method='lrr', sparsity=0.9)),
     'cpu': Study('cpu', 'cifar10', dense=Network(width=16, bs=128, lr=0.1), supermask=Network(width=24, bs=128, lr=0.1), epochs=20,
                  sparsities=(0.5, 0.9), pruning=Pruning(ft_epochs=10, rate=0.7, round_epochs=5),
