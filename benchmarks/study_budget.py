@@ -11,9 +11,8 @@ from pathlib import Path
 os.environ.setdefault('CARDS_DATA', str(Path(__file__).resolve().parents[1].parent/'shared'/'data'))
 import numpy as np, torch
 from cards_nb.core import setup_torch
-from cards_nb.study import get_study, _compress_settings, _deck_member_epochs
-from cards_nb.compress import Compression, get_method, compress
-from cards_nb.pruning import round_sparsities
+from cards_nb.study import get_study
+from cards_nb.compress import Compression, get_method
 from cards_nb.data import get_dls, load_dataset
 from cards_nb.train import card_learner
 from cards_nb.masks import MASKED, MaskCallback
@@ -34,14 +33,12 @@ def plan(st) -> dict[str, tuple[str, str, int]]:
     for m in st.methods:
         meth = get_method(m)
         for s in meth.targets(st.sparsities):
-            c = Compression(m, s, **_compress_settings(st, m))
-            rounds = len(round_sparsities(s, c.rate)) if meth.rounds else 1
-            total = meth.epochs(c, st.preset(m).epochs, rounds)
+            total = meth.epochs(Compression(m, s, **st.method_settings(m)), st.preset(m).epochs)
             units[f'{m}-{s:g}'] = (m if meth.supermask else 'dense', 'standard', total - D if meth.dense_phase else total)
             if meth.dense_phase and total != D: units[f'dense-{total}ep'] = ('dense', 'standard', total)   # its matched control
             if meth.supermask: units['dense-wide'] = ('wide', 'standard', D)
     if st.deck.k:
-        E = _deck_member_epochs(st)
+        E = st.member_epochs()
         for g in ('augmix', 'gaussian'):
             units.update({f'deck-{g}-{i}': ('dense', g, E) for i in range(st.deck.k)}); units[f'dense-{g}'] = ('dense', g, E)
     return units

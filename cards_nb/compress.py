@@ -94,8 +94,9 @@ class CompressionMethod:
     def targets(self, sparsities) -> list[float]:
         "The sparsities to run for `sparsities`: the largest alone for a method with rounds (its rounds pass the rest)."
         return [max(sparsities)] if self.rounds else sorted(sparsities)
-    def epochs(self, c:Compression, default:int, round:int=1) -> int:
-        "The total training epochs of the model `c` gives after `round` rounds (`default`: the preset's epochs, used where `c` says None)."
+    def epochs(self, c:Compression, default:int, round:int|None=None) -> int:
+        "The total training epochs of the model `c` gives after `round` rounds (None: its last; `default`: the preset's epochs, where `c` says None)."
+        if round is None: round = len(round_sparsities(c.sparsity, c.rate)) if self.rounds else 1
         return self.budget(c, ifnone(c.epochs, default), round) if self.budget else ifnone(c.epochs, default)
     def model(self, preset, sparsity:float, num_classes:int, init:str|None=None) -> nn.Module:
         "The untrained model of `preset`'s architecture this method trains: masked layers, or supermask layers at `sparsity`."

@@ -82,20 +82,20 @@ def set_setting(obj, path:str, value):
     "A copy of the settings tree `obj` with the field at `path` set to `value` (validated by the classes' `__post_init__`)."
     get_setting(obj, path)   # an unknown path fails here, with the valid ones
     head, _, rest = path.partition('.')
-    if head not in {f.name for f in fields(obj)}: raise _unknown_path(obj, path)
-    if rest:
-        sub = getattr(obj, head)
-        if not is_dataclass(sub): raise _unknown_path(obj, path)
-        value = set_setting(sub, rest, value)
+    if rest: value = set_setting(getattr(obj, head), rest, value)
     elif is_dataclass(getattr(obj, head)): raise ValueError(f"{path!r} is a group of settings; set one of its fields, e.g. {path}.{fields(getattr(obj, head))[0].name}.")
     return dataclasses.replace(obj, **{head: value})
 
 # %% ../nbs/05_settings.ipynb #st030
+def _owner(obj, path:str):
+    "The settings object (or, for a class, the class) that holds the field at `path`."
+    for part in path.split('.')[:-1]: obj = typing.get_type_hints(obj)[part] if isinstance(obj, type) else getattr(obj, part)
+    return obj
+
 def _hint(obj, path:str):
     "The resolved type annotation of the field at `path` (of the settings object that holds it, when `obj` is an instance)."
-    *parents, last = path.split('.')
-    for p in parents: obj = getattr(obj, p) if not isinstance(obj, type) else typing.get_type_hints(obj)[p]
-    return typing.get_type_hints(obj if isinstance(obj, type) else type(obj))[last]
+    owner = _owner(obj, path)
+    return typing.get_type_hints(owner if isinstance(owner, type) else type(owner))[path.rsplit('.', 1)[-1]]
 
 def _parse(hint, text:str):
     args = typing.get_args(hint)
@@ -103,7 +103,8 @@ def _parse(hint, text:str):
         if text.lower() == 'none': return None
         return _parse(next(a for a in args if a is not type(None)), text)
     if typing.get_origin(hint) is tuple:
-        return tuple(_parse(args[0] if args else str, t.strip()) for t in text.split(',') if t.strip() and text.lower() != 'none')
+        if text.lower() == 'none': return ()
+        return tuple(_parse(args[0] if args else str, t.strip()) for t in text.split(',') if t.strip())
     if hint is bool:
         if text.lower() in ('1', 'true', 'yes', 'on'): return True
         if text.lower() in ('0', 'false', 'no', 'off'): return False
@@ -162,19 +163,9 @@ def show_settings(obj, value_width:int=36) -> str:
         out += [f"{'':{pw}}  {x}" for x in parts[1:]]
     return '\n'.join(l.rstrip() for l in out)
 
-def _owner(obj, path:str):
-    "The settings object (or class) that holds the field at `path`."
-    for part in path.split('.')[:-1]: obj = getattr(obj, part)
-    return obj
-
 # %% ../nbs/05_settings.ipynb #st040
 def settings_help(obj) -> str:
     "Every path of the settings tree `obj` (a dataclass or its class) with its type and documentation, for `--help`."
-    owner = _owner if not isinstance(obj, type) else _owner_cls
-    rows = [(p, type_name(_hint(obj, p)), field_docs(owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, _ in setting_fields(obj)]
+    rows = [(p, type_name(_hint(obj, p)), field_docs(_owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, _ in setting_fields(obj)]
     pw, tw = max(len(p) for p, _, _ in rows), max(len(t) for _, t, _ in rows)
     return '\n'.join(f"  {p.ljust(pw)}  {t.ljust(tw)}  {d}".rstrip() for p, t, d in rows)
-
-def _owner_cls(cls, path:str):
-    for part in path.split('.')[:-1]: cls = typing.get_type_hints(cls)[part]
-    return cls

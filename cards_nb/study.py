@@ -150,6 +150,13 @@ class Study:
     def run_name(self) -> str:
         "`<name>-<dataset>-<8 hex digits of the settings' hash>`."
         return f"{self.name}-{self.dataset}-{settings_hash(self)}"
+    def method_settings(self, method:str) -> dict:
+        "The `compress` settings of `method` in this study: the pruning settings, except for the supermask methods."
+        return {} if get_method(method).supermask else self.pruning.compress_settings()
+    def member_epochs(self) -> int:
+        "The training budget of one deck member: its method's at the deck's sparsity (for LRR members, the LRR row's)."
+        m = self.deck.method
+        return get_method(m).epochs(Compression(m, self.deck.sparsity, epochs=self.deck.epochs, **self.method_settings(m)), self.preset(m).epochs)
     def preset(self, method:str|None=None) -> Preset:
         "The training `Preset` of `method`'s network (the supermask network for EP and biprop; the dense one for the rest)."
         net = self.supermask if method is not None and get_method(method).supermask else self.dense
@@ -221,7 +228,7 @@ def _record(st, method, target, sparsity, seed, epochs, path, supermask=False, a
 
 def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
     "The records of one `compress` result: every round of a method with rounds, else its final model."
-    method, c = get_method(m), Compression(m, s, **_compress_settings(st, m))
+    method, c = get_method(m), Compression(m, s, **st.method_settings(m))
     if method.rounds:   # the rounds that reach one of the study's sparsities (the others are steps on the way)
         return [_record(st, m, r['target'], r['sparsity'], seed, method.epochs(c, st.preset(m).epochs, r['round']),
                         Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s) for r in res['rounds']
@@ -256,7 +263,7 @@ def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, 
         done = _finished(out, _method_models(st, m, s, seed))
         if done: recs += done; continue
         t0 = time.time()
-        _, res = compress(m, s, st.preset(m), root=root, seed=seed, out_dir=runs, **_compress_settings(st, m))
+        _, res = compress(m, s, st.preset(m), root=root, seed=seed, out_dir=runs, **st.method_settings(m))
         recs += _method_records(st, m, s, res, seed)
         log(f"{m} {s:g} (seed {seed}): accuracy {res['accuracy']:.3f}, sparsity {res['sparsity']:.3f} ({time.time() - t0:.0f} s)")
         _unit(units, f'train {m}-{s:g}-seed{seed}', t0)
@@ -280,10 +287,6 @@ def _train_controls(st:Study, seed:int, root, runs:Path, plan, log, units:dict|N
         recs.append(dict(_record(st, 'dense', 0., res['sparsity'], seed, epochs, res['path'], supermask=sm, aug=aug, matched=False), model=name))
         log(f"{name}: accuracy {res['accuracy']:.3f} ({time.time() - t0:.0f} s)"); _unit(units, f'train {name}', t0)
     return recs
-
-def _compress_settings(st:Study, method:str) -> dict:
-    "The `compress` settings of `method` in this study: the pruning settings for methods that start from the dense network."
-    return {} if get_method(method).supermask else st.pruning.compress_settings()
 
 # %% ../nbs/50_study.ipynb #c019
 def load_record(st:Study, rec:dict, n_classes:int):
@@ -373,17 +376,11 @@ def _heat_maps(st, recs, x, y, n_classes, out:Path, log) -> dict:
         maps[f"{row_style(m)[0]} {r['target']:g}" if m != 'dense' else 'dense'] = np.load(path)
     return maps
 
-def _deck_member_epochs(st:Study) -> int:
-    "The training budget of one deck member: its method's, at the deck's sparsity (the LRR row's, for LRR members)."
-    m, c = get_method(st.deck.method), Compression(st.deck.method, st.deck.sparsity, epochs=st.deck.epochs, **_compress_settings(st, st.deck.method))
-    rounds = len(round_sparsities(st.deck.sparsity, c.rate)) if m.rounds else 1
-    return m.epochs(c, st.preset(st.deck.method).epochs, rounds)
-
 def _train_deck(st, seed, root, out:Path, log):
     "Train (or find) the seed's deck: `deck.k` CARDs per augmentation, made by `compress`."
     t0 = time.time()
     deck = train_deck(st.deck.k, st.deck.method, st.deck.sparsity, st.preset(st.deck.method), root=root, seed=seed, out_dir=out/'decks',
-                      epochs=st.deck.epochs, **_compress_settings(st, st.deck.method))
+                      epochs=st.deck.epochs, **st.method_settings(st.deck.method))
     log(f"deck of {len(deck.members)} (seed {seed}) ({time.time() - t0:.0f} s)")
     return deck
 
@@ -395,7 +392,7 @@ def _deck(st, deck, seed, folder, clean, out:Path):
         res, gate, recs = pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate']), fin['records']
         return [row for r in recs for row in table_rows(r, res[res.model == r['src']])], gate.assign(seed=seed), recs
     res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, groups=True, predictions=True, out=path, show_progress=False)
-    epochs = _deck_member_epochs(st)
+    epochs = st.member_epochs()
     recs = []
     for name, r, member in zip(member_names(deck), deck.results, deck.members):
         recs.append(dict(model=f'deck-{name}-seed{seed}', src=name, method='deck-member', target=st.deck.sparsity, sparsity=r['sparsity'],
@@ -435,7 +432,7 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
         if finished_unit(out, f'deck-seed{s}'): decks[s] = None; continue   # evaluated: its files are all the study needs
         t0 = time.time(); decks[s] = _train_deck(st, s, root, out, log); _unit(units, f'train deck-seed{s}', t0)
     # beside the deck, what a user would pick instead: a dense model of each augmentation, trained as long as one member
-    recs += [r for s in decks for r in _train_controls(st, s, root, out/'runs', [(False, _deck_member_epochs(st), g) for g in DECK_GROUPS], log, units)]
+    recs += [r for s in decks for r in _train_controls(st, s, root, out/'runs', [(False, st.member_epochs(), g) for g in DECK_GROUPS], log, units)]
     if process_rank() > 0: return None   # rank 0 evaluates and writes
     models, rows = _variants(st, recs), []
     groups = [[r for r in models if r['model'].split('-int')[0] == b['model']] for b in recs]   # a model with its quantized variants
