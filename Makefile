@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-$(SPEC)
 # The test runner runs two notebooks at once; one torch thread each keeps the two cores busy without oversubscription.
 TEST_ENV := CARDS_NUM_THREADS=1
 
-.PHONY: setup demo test test-slow export clean-nbs check-sync readme docs check-docs bench clean
+.PHONY: setup setup-robustbench demo test test-slow export clean-nbs check-sync readme docs check-docs bench clean
 
 setup: $(STAMP)
 
@@ -18,6 +18,10 @@ $(STAMP):
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@rm -f $(VENV)/.installed*; touch $@
+
+# The optional RobustBench extra: 32_robustbench then also runs RobustBench's own classes and loader (CI installs it).
+setup-robustbench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,robustbench]"
 
 demo: $(STAMP)
 	$(BIN)/cards-nb demo

@@ -13,13 +13,14 @@ import numpy as np, torch, torch.nn as nn
 from .core import *
 from .models import Layers, get_model, parse_spec
 from .container import write_container, read_container
-from .masks import MaskedLayer, MASKED, MaskedConv2d, MaskedLinear, prunable, effective_weight, to_masked, prune_by_magnitude
+from .masks import MaskedLayer, MASKED, MaskedConv2d, MaskedLinear, prunable, effective_weight, to_masked, prune_by_magnitude, sparsity
 from .quantization import is_quantized, quant_codes, quantize_weights, text_table
 
 # %% auto #0
-__all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'MAX_WEIGHTS_PER_BYTE', 'entropy_bits', 'rice_bits', 'rice_encode',
-           'rice_decode', 'encode_mask', 'decode_mask', 'encode_layer', 'decode_layer', 'encode_card', 'save_card',
-           'read_card', 'decode_card', 'load_card', 'memory_report', 'card_bytes', 'print_report']
+__all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'MODEL_CARD_FIELDS', 'MAX_WEIGHTS_PER_BYTE', 'entropy_bits', 'rice_bits',
+           'rice_encode', 'rice_decode', 'encode_mask', 'decode_mask', 'encode_layer', 'decode_layer', 'network',
+           'encode_card', 'model_card', 'save_card', 'read_card', 'decode_card', 'load_card', 'card_info',
+           'memory_report', 'card_bytes', 'print_report']
 
 # %% ../nbs/14_card_file.ipynb #85095901
 def entropy_bits(p:float) -> float:
@@ -160,6 +161,11 @@ def _build(spec:str, device=None, bn:str='affine') -> nn.Module:
     except (TypeError, ValueError) as e:
         raise CheckpointError(f"Cannot build {spec!r} ({type(e).__name__}: {e}); the file is corrupt or comes from another version of cards-nb.") from e
 
+# %% ../nbs/14_card_file.ipynb #mc000
+def network(model:nn.Module) -> nn.Module:
+    "The network inside `model`: the model itself, or the one a `UnitImageModel` (e.g. a loaded CARD) normalizes its images for."
+    return model.model if isinstance(model, UnitImageModel) else model
+
 # %% ../nbs/14_card_file.ipynb #c016
 def _frozen(model:nn.Module) -> nn.Module:
     "`model`, or a `to_masked` copy of it when some prunable layer computes its mask instead of storing it."
@@ -171,6 +177,7 @@ def _layer_parts(name:str) -> str: return f'{name}.weight.'
 @torch.no_grad()
 def encode_card(model:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch.Tensor]]:
     "The CARD encoding of `model`: the JSON-able `card` metadata (spec, per-layer codes, other tensors) and the tensors to store."
+    model = network(model)
     spec = getattr(model, 'spec', None)
     if not isinstance(spec, str): raise ValueError("The model has no `spec`: build it with get_model(name, ...) so that a CARD file can rebuild it.")
     bn = _bn_kind(model)
@@ -191,10 +198,36 @@ def encode_card(model:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch
     tensors.update(others)
     return dict(spec=spec, bn=bn, layers=layers, tensors=sorted(others)), tensors
 
+# %% ../nbs/14_card_file.ipynb #mc002
+MODEL_CARD_FIELDS = dict(
+    dataset='data set the model was trained on', classes='class names, in the order of the outputs',
+    method='compression method (dense: none)', sparsity='fraction of the prunable weights that are zero',
+    bits='bits per stored weight (32: float)', aug='training augmentation', epochs='total training epochs',
+    seed='random seed', clean_accuracy='accuracy on the clean test images',
+    robust_accuracy='accuracy over the 15 benchmark corruptions at severities 1-5', notes='anything else')
+
+def _plain(v):   # numpy scalars and tuples as JSON's own types
+    if isinstance(v, np.generic): return v.item()
+    if isinstance(v, (list, tuple)): return [_plain(x) for x in v]
+    return v
+
+def model_card(model:nn.Module|None=None, **info) -> dict:
+    "The model card of `model`: its inputs (range, layout, the normalization inside), its measured sparsity, the fields of `MODEL_CARD_FIELDS` given in `info`, and the package version."
+    unknown = sorted(set(info) - set(MODEL_CARD_FIELDS))
+    if unknown: raise ValueError(f"Unknown model card field(s) {unknown}: use {', '.join(MODEL_CARD_FIELDS)} (or notes).{suggest(unknown[0], MODEL_CARD_FIELDS)}")
+    mean, std = ((model.mean.flatten().tolist(), model.std.flatten().tolist()) if isinstance(model, UnitImageModel) else (INPUT_MEAN, INPUT_STD))
+    from cards_nb import __version__
+    card = dict(inputs=dict(range=[0, 1], layout='NCHW', mean=[round(float(v), 6) for v in mean], std=[round(float(v), 6) for v in std]),
+                written_by=f'cards-nb {__version__}')
+    if model is not None: card['sparsity'] = round(sparsity(network(model)), 6)
+    card.update({k: _plain(v) for k, v in info.items() if v is not None})
+    return card
+
 # %% ../nbs/14_card_file.ipynb #e0f101b6
-def save_card(model:nn.Module, path, half:bool=False) -> Path:
-    "Write `model` (dense, masked, supermask, binary or quantized) to the CARD file `path`, atomically."
-    return write_container(*encode_card(model, half), path, CARD_FORMAT, CARD_VERSION, 'card')
+def save_card(model:nn.Module, path, half:bool=False, info:dict|None=None) -> Path:
+    "Write `model` (dense, masked, supermask, binary or quantized) to the CARD file `path`, atomically, with its model card (`model_card(model, **info)`)."
+    card, tensors = encode_card(model, half)
+    return write_container(dict(card, model_card=model_card(model, **(info or {}))), tensors, path, CARD_FORMAT, CARD_VERSION, 'card')
 
 # %% ../nbs/14_card_file.ipynb #3bf12718
 def read_card(path) -> tuple[dict, dict[str, torch.Tensor]]:
@@ -251,9 +284,42 @@ def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') ->
     return model.eval()
 
 # %% ../nbs/14_card_file.ipynb #5004bfd0
-def load_card(path) -> nn.Module:
-    "The model stored in the CARD file at `path` (masked layers, CPU, eval mode), computing exactly what the saved model computed."
-    return decode_card(*read_card(path), where=path)
+def _file_card(card:dict, where) -> dict:
+    "The model card of a verified CARD file (a file written before model cards: the package's normalization), its inputs checked."
+    mc = card.get('model_card') or dict(inputs=dict(range=[0, 1], layout='NCHW', mean=list(INPUT_MEAN), std=list(INPUT_STD)),
+                                        written_by='cards-nb 0.1.0 (before model cards)')
+    try:
+        mean, std = [float(v) for v in mc['inputs']['mean']], [float(v) for v in mc['inputs']['std']]
+        ok = len(mean) == len(std) == 3 and all(math.isfinite(v) for v in mean + std) and all(s > 0 for s in std)
+    except (KeyError, TypeError, ValueError): ok = False
+    if not ok: raise CheckpointError(f"{where}: its model card's input normalization is not 3 finite means and 3 positive deviations; the file is corrupt or crafted.")
+    return mc
+
+def load_card(path, unit_images:bool=True) -> nn.Module:
+    "The model stored in the CARD file at `path` (CPU, eval mode), a model of images in [0, 1] (`unit_images=False`: the bare network, of normalized images); its model card in `.card`."
+    card, tensors = read_card(path)
+    mc = _file_card(card, path)
+    model = decode_card(card, tensors, where=path)
+    if unit_images: model = UnitImageModel(model, mc['inputs']['mean'], mc['inputs']['std']).eval()
+    model.card = mc
+    return model
+
+# %% ../nbs/14_card_file.ipynb #ci001
+def card_info(path) -> str:
+    "What the CARD file at `path` says about itself (checksum verified): its model card, architecture and size, as text (`cards-nb card info`)."
+    card, tensors = read_card(path)
+    mc = _file_card(card, path)
+    i = mc['inputs']
+    lines = [f"CARD file {path}: {Path(path).stat().st_size:,} bytes ({CARD_FORMAT} version {CARD_VERSION}, checksum verified)",
+             f"architecture: {card['spec']}, {len(card['layers'])} prunable layers",
+             f"inputs: images in [0, 1], {i.get('layout', 'NCHW')}; load_card normalizes them inside (mean {i['mean']}, std {i['std']})"]
+    for k, doc in MODEL_CARD_FIELDS.items():
+        if k not in mc: continue
+        v = mc[k]
+        if k == 'classes': v = f"{len(v)}: " + ', '.join(map(str, v[:10])) + (', ...' if len(v) > 10 else '')
+        lines.append(f"{k}: {v}")
+    lines.append(f"written by: {mc.get('written_by', 'unknown')}")
+    return '\n'.join(lines)
 
 # %% ../nbs/14_card_file.ipynb #c5f4e361
 def _nbytes(ts) -> int: return sum(t.numel() * t.element_size() for t in ts)

@@ -14,7 +14,7 @@ from .core import *
 # %% auto #0
 __all__ = ['COMMANDS', 'REPEATABLE', 'command', 'results_table', 'train_command', 'demo_command', 'compress_command',
            'sweep_command', 'deck_command', 'study_command', 'presets_command', 'readme_command', 'docs_command',
-           'make_cifar_c_command', 'settings_options', 'parse_options', 'launch', 'main']
+           'card_command', 'make_cifar_c_command', 'settings_options', 'parse_options', 'launch', 'main']
 
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
@@ -91,7 +91,7 @@ def compress_command(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
              nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
              **settings): # The method's settings (`--epochs`, `--rate`, ...): options made from `Compression`'s fields
     "Compress a preset's model with a registered method (the paper's six), resuming an interrupted run; print its results."
-    from cards_nb.compress import compress
+    from cards_nb.compress import compress, get_method, Compression
     p = _compress_preset(preset, dataset, arch, width)
     learn, res = compress(method, sparsity, p, root=data, seed=seed, out_dir=out, resume=not fresh, show_progress=True, **settings)
     print(results_table([dict(method=res['method'], target=res['target_sparsity'], sparsity=res['sparsity'], accuracy=res['accuracy'],
@@ -100,7 +100,11 @@ def compress_command(method:str='lrr', # Method: ft, gmp, lth, lrr, ep, biprop
     print(f"results: {Path(res['run_dir'])/'results.json'}")
     if card:
         from cards_nb.card_file import save_card, memory_report
-        path = save_card(learn.model, card); total = memory_report(learn.model)[-1]
+        from cards_nb.data import dataset_classes
+        info = dict(dataset=p.dataset, classes=dataset_classes(p.dataset, data), method=res['method'], aug=p.aug, seed=seed,
+                    epochs=get_method(method).epochs(Compression(method, sparsity, **settings), p.epochs), notes=f"cards-nb compress, run {res['run_name']} of {res['preset_run']}; accuracy {res['accuracy']:.4f} on {res.get('validated_on', 'test')}")
+        if res.get('validated_on', 'test') == 'test': info['clean_accuracy'] = round(res['accuracy'], 4)
+        path = save_card(learn.model, card, info=info); total = memory_report(learn.model)[-1]
         print(f"CARD file: {path} ({path.stat().st_size:,} bytes; dense float32 {total['fp32_bytes']:,} bytes)")
     return res
 
@@ -174,6 +178,7 @@ def study_command(preset:str='quick', # Study preset: quick (digits, minutes), c
           set:str=None, # One setting as path=value, repeatable: --set sparsities=0.5,0.9 --set epochs=30 (every path is listed below)
           workers:int=None, # Processes making the corrupted test set (default: one per core; 1 for the digits)
           show:store_true=False, # Print the study's settings (the preset with the overrides) and exit
+          report:store_true=False, # Train nothing: write the summary, table and figures of the units finished so far
           nproc:int=1, # Processes training data-parallel on this machine (torchrun: gloo on CPU, NCCL on GPUs)
          ):
     "Run the paper's whole pipeline at a preset's scale, resuming what is done; write results.csv, summary.md and figures/."
@@ -186,13 +191,12 @@ def study_command(preset:str='quick', # Study preset: quick (digits, minutes), c
         print(f"\nrun name: {st.run_name}")
         return st
     out = out or f'runs/study-{st.name}'
-    print(f"study {st.run_name} in {out}")
-    res = study(st, out=out, root=data, workers=workers)
-    if res is None: return None   # a rank > 0 of a distributed run: rank 0 reports and writes
+    print(f"study {st.run_name} in {out}" + (' (report of the finished units)' if report else ''))
     cmd = ' '.join(['cards-nb study', f'--preset {preset}', *([f'--dataset {dataset}'] if dataset else []), *([f'--data {data}'] if data else []),
                     f'--out {out}', *(f"--set '{s}'" for s in set or []),
                     *([f"--nproc {os.environ['WORLD_SIZE']}"] if int(os.environ.get('WORLD_SIZE', 1)) > 1 else [])])
-    with atomic_write(Path(out)/'command.txt', 'w') as f: f.write(cmd + '\n')   # what made the folder, for its readers
+    res = study(st, out=out, root=data, workers=workers, train=not report, command=None if report else cmd)
+    if res is None: return None   # a rank > 0 of a distributed run: rank 0 reports and writes
     print('\n' + res['summary'])
     print(f"table: {res['out']/'results.csv'}\nsummary: {res['out']/'summary.md'}\nfigures: {res['out']/'figures'}")
     return res
@@ -215,11 +219,17 @@ study_command.settings = _study_settings
 # %% ../nbs/90_cli.ipynb #c012
 @command
 def presets_command():
-    "List the training presets and their hyperparameters."
+    "List the training presets (train, compress, sweep, deck) and the study presets (study, demo)."
     from cards_nb.train import PRESETS
+    from cards_nb.study import STUDIES
     rows = [dict(name=n, run_name=p.run_name, **{k: v if k != 'arch_kw' else ','.join(f'{a}={b}' for a, b in v) or '(default)'
                                                  for k, v in p.hparams.items()}) for n, p in PRESETS.items()]
-    print(results_table(rows, list(rows[0])))
+    print("training presets (cards-nb train/compress/sweep/deck --preset NAME):\n" + results_table(rows, list(rows[0])))
+    net = lambda n: f"{n.arch}" + (f" w{n.width}" if n.width is not None else '')
+    rows = [dict(name=n, run_name=s.run_name, dataset=s.dataset, dense=net(s.dense), supermask=net(s.supermask), epochs=s.epochs,
+                 methods=','.join(s.methods), sparsities=','.join(map(str, s.sparsities)), deck=f"{s.deck.k}x{s.deck.method}@{s.deck.sparsity}" if s.deck.k else 'none',
+                 seeds=len(s.seeds)) for n, s in STUDIES.items()]
+    print("\nstudy presets (cards-nb study --preset NAME; --show prints every setting):\n" + results_table(rows, list(rows[0])))
 
 # %% ../nbs/90_cli.ipynb #c013
 @command
@@ -234,6 +244,16 @@ def docs_command(path:str='.'): # Project root
     "Build the documentation site in _docs/ (with Quarto when installed, else HTML pages from nbconvert)."
     from cards_nb.docs import build_docs
     print(build_docs(path))
+
+# %% ../nbs/90_cli.ipynb #cl001
+@command
+def card_command(action:str, # What to do: info (print the file's model card and contents)
+                 path:str, # The CARD file
+                ):
+    "Inspect a CARD file: `cards-nb card info FILE` prints its model card (inputs, classes, method, accuracy) and what it stores."
+    if action != 'info': raise ValueError(f"Unknown card action {action!r}: use info.{suggest(action, ['info'])}")
+    from cards_nb.card_file import card_info
+    print(card_info(path))
 
 # %% ../nbs/90_cli.ipynb #c014
 @command
@@ -316,7 +336,8 @@ def main(argv:list[str]|None=None):
     try: argv, nproc = _nproc(argv)
     except ValueError: print("cards-nb: --nproc takes a number of processes, e.g. --nproc 2", file=sys.stderr); return 2
     if nproc > 1 and 'WORLD_SIZE' not in os.environ: return launch(argv, nproc)
-    if not argv or argv[0] in ('-h', '--help', 'help'): print(_usage()); return 0
+    if not argv: print(_usage(), file=sys.stderr); return 2   # no command: say what there is, and fail (a script's typo is not a success)
+    if argv[0] in ('-h', '--help', 'help'): print(_usage()); return 0
     if argv[0] in ('--version', '-V', 'version'):
         from cards_nb import __version__; print(f"cards-nb {__version__}"); return 0
     name = argv[0]

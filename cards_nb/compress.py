@@ -16,9 +16,9 @@ from fastcore.foundation import L
 from fastai.learner import Learner
 from .core import *
 from .settings import settings_hash
-from .data import get_dls, find_cifar_root
+from .data import find_cifar_root
 from .models import num_params
-from .train import get_preset, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, set_rng_states, per_rank_bs
+from .train import get_preset, preset_dls, validated_on, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, set_rng_states
 from .masks import *
 from .pruning import *
 from .supermasks import supermask_model, SparsitySchedule
@@ -145,6 +145,9 @@ class PhaseFit:
             start, prior = ck['epoch'] + 1, ck['history']
         self.log.append((name, f'from epoch {start}'))
         cb = TrainCheckpoint(path, start_epoch=start, prior=prior, data=self.data, phase=name)
+        if self.show_progress:   # fastai prints one table per fit: say which phase each one is
+            label = f"round {int(name[5:])}" if name.startswith('round') and name[5:].isdigit() else f"{name} phase"
+            print(f"{label}: {epochs} epochs" + (f", resumed at epoch {start + 1}" if start else '') + f" ({self.folder.name})")
         with (contextlib.nullcontext() if self.show_progress else quiet_learner(learn)):
             learn.fit_preset(epochs, lr=lr, cbs=L(cbs) + [cb], start_epoch=start, reset_opt=start == 0)
 
@@ -214,7 +217,7 @@ def _start(c:Compression, preset, root, seed, out_dir, device, dls, cbs):
     base = Path(out_dir)/f"{p.run_name}-seed{seed}" if out_dir is not None else Path(tempfile.mkdtemp(prefix='cards-compress-'))
     data = 'embedded' if p.dataset == 'digits' else str(data_dir(root).resolve())
     seed_everything(seed)
-    if dls is None: dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed)
+    if dls is None: dls = preset_dls(p, root, device, seed)
     dls.train.rng.seed(seed)   # the same shuffles for the same seed, also with data loaders passed in
     learn = card_learner(dls, get_method(c.method).model(p, c.sparsity, dls.c, init=c.init), p, cbs=L(MaskCallback()) + L(cbs))
     return p, base, data, learn
@@ -243,7 +246,7 @@ def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, se
     res = dict(run_name=c.run_name, run_dir=str(run), preset=p.name, preset_run=p.run_name, seed=seed, data=data,
                settings=asdict(c), method=c.method, target_sparsity=c.sparsity, dense_accuracy=dense, rounds=rounds,
                params=num_params(learn.model, prunable_only=True), nonzero=int(round((1 - final['sparsity']) * num_params(learn.model, prunable_only=True))),
-               **final, chance=1 / learn.dls.c, seconds=round(time.time() - t0, 1))
+               **final, validated_on=validated_on(p), chance=1 / learn.dls.c, seconds=round(time.time() - t0, 1))
     if out_dir is not None:
         save_checkpoint(learn.model, run/'model.pth', results=dict(accuracy=final['accuracy'], sparsity=final['sparsity']))
         with atomic_write(run/'results.json', 'w') as f: json.dump(res, f, indent=1, default=str)
@@ -258,7 +261,8 @@ def dense_baseline(preset='quick', root=None, seed:int=0, out_dir=None, epochs:i
     p, base, data, learn = _start(c, preset, root, seed, out_dir, device, dls, None)
     fit = PhaseFit(base, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
     dense_phase(c, learn, fit)
-    return learn, dict(method='dense', seed=seed, path=str(fit.path('dense')), epochs=ifnone(epochs, p.epochs), **learner_scores(learn))
+    return learn, dict(method='dense', seed=seed, path=str(fit.path('dense')), epochs=ifnone(epochs, p.epochs),
+                       validated_on=validated_on(p), **learner_scores(learn))
 
 # %% ../nbs/15_compress.ipynb #c021
 def _points(res):
@@ -271,7 +275,7 @@ def compress_sweep(methods=COMPRESSION_METHODS, sparsities=(0.5, 0.8, 0.9, 0.95)
     "Compress with each of `methods` at each of `sparsities` (LTH/LRR: one run through all rounds); rows of (method, sparsity, accuracy)."
     for m in methods: get_method(m)   # unknown methods fail before hours of training
     p, rows, dense = get_preset(preset), [], None
-    dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, seed=seed)
+    dls = preset_dls(p, root, seed=seed)
     path = Path(out_dir)/f"{p.run_name}-seed{seed}"/'sweep.json'
     for m in methods:
         kw = {**settings, **(supermask_kw or {})} if get_method(m).supermask else settings

@@ -13,7 +13,7 @@ import safetensors.torch
 from .core import *
 
 # %% auto #0
-__all__ = ['container_digest', 'write_container', 'container_metadata', 'read_container']
+__all__ = ['container_digest', 'canonical_header', 'write_container', 'container_metadata', 'read_container']
 
 # %% ../nbs/04_container.ipynb #b3f7ebb3
 def container_digest(metadata:dict, tensors:dict[str, torch.Tensor], key:str) -> str:
@@ -24,12 +24,20 @@ def container_digest(metadata:dict, tensors:dict[str, torch.Tensor], key:str) ->
         h.update(f'\0{k}\0{t.dtype}\0{list(t.shape)}\0'.encode()); h.update(t.contiguous().numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/04_container.ipynb #ch001
+def canonical_header(data:bytes) -> bytes:
+    "The safetensors bytes `data` with their JSON header's keys sorted (padded with spaces to 8 bytes, as safetensors pads it): the same contents, the same bytes."
+    n = int.from_bytes(data[:8], 'little')
+    header = json.dumps(json.loads(data[8:8 + n]), sort_keys=True, separators=(',', ':')).encode()
+    header += b' ' * (-len(header) % 8)
+    return len(header).to_bytes(8, 'little') + header + data[8 + n:]
+
 # %% ../nbs/04_container.ipynb #7a6be285
 def write_container(payload:dict, tensors:dict[str, torch.Tensor], path, format:str, version:int, key:str) -> Path:
     "Write the JSON-able `payload` (under metadata `key`), `tensors`, `format`, `version` and their checksum to the safetensors file `path`, atomically."
     md = {'format': format, 'version': str(version), key: json.dumps(payload, sort_keys=True, separators=(',', ':'))}
     md['sha256'] = container_digest(md, tensors, key)
-    data = safetensors.torch.save(tensors, metadata=md)
+    data = canonical_header(safetensors.torch.save(tensors, metadata=md))   # sorted keys: the same contents, the same bytes
     with atomic_write(path) as f: f.write(data)
     return Path(path)
 

@@ -16,9 +16,10 @@ from fastcore.basics import ifnone
 # fastai itself is imported where it is used: a worker process that only corrupts images starts in half the time
 
 # %% auto #0
-__all__ = ['SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError', 'CheckpointError', 'suggest', 'setup_torch',
-           'get_device', 'evaluation_mode', 'seed_everything', 'data_dir', 'process_rank', 'atomic_write',
-           'atomic_save', 'RestrictedUnpickler', 'safe_load_pickle']
+__all__ = ['INPUT_MEAN', 'INPUT_STD', 'SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError', 'CheckpointError',
+           'suggest', 'setup_torch', 'get_device', 'UnitImageModel', 'takes_unit_images', 'evaluation_mode',
+           'seed_everything', 'data_dir', 'process_rank', 'atomic_write', 'atomic_save', 'RestrictedUnpickler',
+           'safe_load_pickle']
 
 # %% ../nbs/00_core.ipynb #c005
 class CardsError(Exception):
@@ -63,16 +64,43 @@ def get_device(device=None) -> torch.device:
     return dev
 
 
+# %% ../nbs/00_core.ipynb #ui002
+INPUT_MEAN, INPUT_STD = (0.491, 0.482, 0.447), (0.247, 0.243, 0.262)   # per channel, of the CIFAR-10 training images
+
+# %% ../nbs/00_core.ipynb #ui003
+class UnitImageModel(torch.nn.Module):
+    "`model`, a network of images normalized with `mean`/`std`, as a model of images in [0, 1]: the normalization inside, as in RobustBench's models."
+    takes_unit_images = True   # evaluation_mode feeds it [0, 1] images
+    def __init__(self, model:torch.nn.Module, mean=INPUT_MEAN, std=INPUT_STD):
+        super().__init__()
+        self.model = model
+        self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
+        self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
+    def forward(self, x):
+        "The network's output for images `x` in [0, 1], `(B, C, H, W)`."
+        return self.model((x - self.mean) / self.std)
+
+# %% ../nbs/00_core.ipynb #ui006
+def takes_unit_images(model) -> bool:
+    "Whether `model` takes images in [0, 1] (and normalizes them itself): it says so (`takes_unit_images`), or it is one of RobustBench's models, which all do."
+    flag = getattr(model, 'takes_unit_images', None)
+    if flag is not None: return bool(flag)
+    return type(model).__module__.split('.')[0] == 'robustbench'
+
 # %% ../nbs/00_core.ipynb #c013b
 @contextlib.contextmanager
 def evaluation_mode(model, device=None):
     "For the block: `model` (an `nn.Module`, a fastai `Learner` or a function of a batch) in eval mode on `device`; yields `(fn, device)`."
-    model = getattr(model, 'model', model)                       # a fastai Learner
+    if hasattr(model, 'dls') and hasattr(model, 'model'): model = model.model   # a fastai Learner
     if isinstance(model, torch.nn.Module):
         p = next(model.parameters(), None)
         dev = get_device(device) if device is not None or p is None else p.device
         was = model.training; model.eval().to(dev)
-        try: yield model, dev
+        fn = model
+        if takes_unit_images(model):   # it normalizes itself: give it the images in [0, 1]
+            mean, std = (torch.tensor(v, device=dev).view(1, -1, 1, 1) for v in (INPUT_MEAN, INPUT_STD))
+            fn = lambda xb: model(xb * std + mean)
+        try: yield fn, dev
         finally: model.train(was)
     elif callable(model): yield model, get_device(device)
     else: raise ValueError(f"model must be a nn.Module, a Learner or a function of a batch, not {type(model).__name__}.")

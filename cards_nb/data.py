@@ -29,7 +29,7 @@ __all__ = ['CIFAR_ARCHIVES', 'CIFAR_MEAN', 'CIFAR_STD', 'DIGITS_CLASSES', 'DATAS
            'normalize', 'denormalize', 'random_crop_flip', 'gaussian_noise', 'am_autocontrast', 'am_equalize',
            'am_posterize', 'am_solarize', 'am_rotate', 'am_shear_x', 'am_shear_y', 'am_translate_x', 'am_translate_y',
            'augmix', 'jensen_shannon', 'AugMixJSD', 'BatchPipeline', 'ArrayDataset', 'ArrayDataLoader', 'make_dls',
-           'get_dls', 'show_augmentations']
+           'split_valid', 'get_dls', 'show_augmentations']
 
 # %% ../nbs/01_data.ipynb #c005
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ CIFAR_ARCHIVES = {
 }
 
 # %% ../nbs/01_data.ipynb #c006
-CIFAR_MEAN, CIFAR_STD = (0.491, 0.482, 0.447), (0.247, 0.243, 0.262)
+CIFAR_MEAN, CIFAR_STD = INPUT_MEAN, INPUT_STD   # the package's input normalization (`core`)
 
 # %% ../nbs/01_data.ipynb #c008
 def file_md5(path, chunk=1<<20) -> str:
@@ -434,13 +434,25 @@ def make_dls(train, valid, bs:int=128, aug:str='standard', device=None, seed:int
     dls.c, dls.vocab, dls.aug = n_cls, classes, aug
     return dls
 
+# %% ../nbs/01_data.ipynb #dv002
+def split_valid(images, labels, n:int, seed:int=0) -> tuple:
+    "`((train_images, train_labels), (valid_images, valid_labels))`: `n` training images held out at random (`seed`: the split, not the training seed)."
+    images, labels = np.asarray(images), np.asarray(labels)
+    if not 0 < n < len(labels):
+        raise ValueError(f"valid_images={n}: hold out between 1 and {len(labels) - 1} of the {len(labels)} training images, or None to validate on the test images.")
+    idx = np.random.default_rng(seed).permutation(len(labels))
+    val, trn = np.sort(idx[:n]), np.sort(idx[n:])
+    return (images[trn], labels[trn]), (images[val], labels[val])
+
 # %% ../nbs/01_data.ipynb #c049
 def get_dls(dataset='digits', root=None, bs:int=128, aug='standard', device=None, seed:int|None=None,
-            download=True, **kwargs) -> DataLoaders:
-    "`make_dls` for data set `dataset` ('digits', 'cifar10', 'cifar100') from the data directory `root`."
-    trn, tst = (load_dataset(dataset, s, root, download) for s in ('train', 'test'))
+            download=True, valid_images:int|None=None, **kwargs) -> DataLoaders:
+    "`make_dls` for data set `dataset` ('digits', 'cifar10', 'cifar100') from the data directory `root`; validated on the test images, or on `valid_images` held-out training images."
+    trn = load_dataset(dataset, 'train', root, download)
+    if valid_images: trn, val = split_valid(*trn, valid_images)
+    else: val = load_dataset(dataset, 'test', root, download)
     classes = dataset_classes(dataset, root)
-    return make_dls(trn, tst, bs=bs, aug=aug, device=device, seed=seed, classes=classes, **kwargs)
+    return make_dls(trn, val, bs=bs, aug=aug, device=device, seed=seed, classes=classes, **kwargs)
 
 # %% ../nbs/01_data.ipynb #c056
 def show_augmentations(images, n:int=8, augs=('none', 'standard', 'augmix', 'gaussian'), seed:int=0, figsize=None):

@@ -15,7 +15,8 @@ from .train import state_dict_problems
 from .decks import CARDDeck, SpectralGate
 
 # %% auto #0
-__all__ = ['ROBUSTBENCH_ARCHS', 'robustbench_arch', 'Renormalize', 'plain_state_dict', 'to_robustbench', 'from_robustbench']
+__all__ = ['ROBUSTBENCH_ARCHS', 'robustbench_arch', 'Renormalize', 'plain_state_dict', 'to_robustbench', 'from_robustbench',
+           'import_robustbench']
 
 # %% ../nbs/32_robustbench.ipynb #06eded44
 ROBUSTBENCH_ARCHS = {'lrr_resnet': 'resnet18', 'wide_preact_resnet': 'wide_preact_resnet18',
@@ -108,3 +109,17 @@ def from_robustbench(state_dict:dict, arch:str='lrr_resnet', groups=None, mode:s
         models = [Renormalize(m, mu, sigma) for m in models]
     if not n: return models[0]
     return CARDDeck(models, groups or ['augmix'] * n, mode, gate)
+
+# %% ../nbs/32_robustbench.ipynb #rb002a
+def import_robustbench():
+    "RobustBench, imported (the optional extra: `pip install 'cards-nb[robustbench]'`), or None when it is not installed."
+    import importlib, sys, warnings
+    # RobustBench 1.1.1 from PyPI imports AutoAttack as `autoattack` (its GitHub name); PyPI ships AutoAttack as `pyautoattack`
+    if importlib.util.find_spec('autoattack') is None and importlib.util.find_spec('pyautoattack') is not None:
+        for name in ('', '.state', '.autoattack'):
+            sys.modules.setdefault('autoattack' + name, importlib.import_module('pyautoattack' + name))
+    try:
+        with warnings.catch_warnings():   # its pkg_resources import warns about setuptools' future, not about anything here
+            warnings.simplefilter('ignore')
+            return importlib.import_module('robustbench')
+    except ImportError: return None

@@ -159,6 +159,9 @@ def read_predictions(out, name:str|None=None) -> dict:
     return {(r['corruption'], r['severity']): decode_predictions(r['pred']) for r in rows}
 
 # %% ../nbs/22_robustness.ipynb #c019
+def _ratio(a, b) -> float:   # a baseline without errors (or none lost to a corruption) leaves the ratio undefined: NaN, not inf and a warning
+    return float(a / b) if b != 0 else float('nan')
+
 def _check_table(df):
     missing = [c for c in RESULT_COLUMNS if c not in df.columns]
     if missing: raise ValueError(f"The result table has no column(s) {missing}: pass what `evaluate_robustness` returns.")
@@ -182,8 +185,8 @@ def corruption_errors(df, model:str, baseline:str) -> pd.DataFrame:
         if c not in b.index.get_level_values(0): raise ValueError(f"The baseline {baseline!r} has no results for {c}.")
         sa, sb = ea[c].sort_index(), eb[c].sort_index()
         if list(sa.index) != list(sb.index): raise ValueError(f"{model} and {baseline} were evaluated at different severities of {c}.")
-        rows.append(dict(corruption=c, group=corruption_group(c), accuracy=a[c].mean(), CE=sa.sum() / sb.sum(),
-                         relative_CE=(sa - ea['clean', 0]).sum() / (sb - eb['clean', 0]).sum()))
+        rows.append(dict(corruption=c, group=corruption_group(c), accuracy=a[c].mean(), CE=_ratio(sa.sum(), sb.sum()),
+                         relative_CE=_ratio((sa - ea['clean', 0]).sum(), (sb - eb['clean', 0]).sum())))
     return pd.DataFrame(rows)
 
 # %% ../nbs/22_robustness.ipynb #c020

@@ -19,7 +19,7 @@ from .train import Preset, load_checkpoint
 from .masks import MASKED, check_sparsity, sparsity as model_sparsity
 from .pruning import round_sparsities
 from .quantization import quantize_weights, check_bits
-from .card_file import card_bytes, save_card
+from .card_file import card_bytes, save_card, read_card, load_card
 from .compress import COMPRESSION_METHODS, METHODS, Compression, get_method, compress, dense_baseline
 from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
@@ -66,7 +66,7 @@ def _validate(st:Study):
         except (ValueError, TypeError) as e: raise ValueError(f"Study setting sparsities: {e}") from None
     for s in st.seeds:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0: raise ValueError(f"Study setting seeds: {s!r} is not a non-negative integer.")
-    _positive(st, 'epochs')
+    _positive(st, 'epochs'); _positive(st, 'valid_images', optional=('valid_images',))
     if st.pruning.rewind_epoch > st.epochs: raise ValueError(f"Study setting pruning.rewind_epoch={st.pruning.rewind_epoch} is after the last of {st.epochs} epochs.")
 
 # %% ../nbs/50_study.ipynb #c005
@@ -79,9 +79,10 @@ class Network:
     lr:float = setting(0.05, 'peak learning rate')
     def __post_init__(self):
         _positive(self, 'width', 'bs', optional=('width',)); _positive_number(self, 'lr')
-    def preset(self, name:str, dataset:str, epochs:int) -> Preset:
-        "The training `Preset` of this network on `dataset`, for `epochs`."
-        return Preset(name, dataset, self.arch, (('width', self.width),) if self.width is not None else (), epochs=epochs, bs=self.bs, lr=self.lr)
+    def preset(self, name:str, dataset:str, epochs:int, valid_images:int|None=None) -> Preset:
+        "The training `Preset` of this network on `dataset`, for `epochs`, validated on `valid_images` held-out training images."
+        return Preset(name, dataset, self.arch, (('width', self.width),) if self.width is not None else (), epochs=epochs, bs=self.bs, lr=self.lr,
+                      valid_images=valid_images)
 
 # %% ../nbs/50_study.ipynb #q000
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Study:
     eval:Evaluation = setting(Evaluation(), 'the evaluation')
     deck:Deck = setting(Deck(), 'the CARD-Deck')
     seeds:tuple[int, ...] = setting((0,), 'random seeds, one study unit each')
+    valid_images:int|None = setting(None, 'training images held out as the validation set training reports on (none: it reports test accuracy)', omit_none=True)
     def __post_init__(self): _validate(self)
     def replace(self, **kw) -> Study: return dataclasses.replace(self, **kw)
     @property
@@ -160,20 +162,22 @@ class Study:
     def preset(self, method:str|None=None) -> Preset:
         "The training `Preset` of `method`'s network (the supermask network for EP and biprop; the dense one for the rest)."
         net = self.supermask if method is not None and get_method(method).supermask else self.dense
-        return net.preset(f'study-{self.name}', self.dataset, self.epochs)
+        return net.preset(f'study-{self.name}', self.dataset, self.epochs, self.valid_images)
 
 # %% ../nbs/50_study.ipynb #c010
 STUDIES = {
     'quick': Study(dense=Network(), supermask=Network(width=8, lr=0.1), epochs=2, sparsities=(0.9,),
                    pruning=Pruning(ft_epochs=2, rate=0.7, round_epochs=1),
-                   eval=Evaluation(c_images=60, heat_map_images=16), deck=Deck(k=2, method='lrr', sparsity=0.9)),
+                   eval=Evaluation(c_images=60, heat_map_images=16), deck=Deck(k=2, method='lrr', sparsity=0.9), valid_images=150),
     'cpu': Study('cpu', 'cifar10', dense=Network(width=16, bs=128, lr=0.1), supermask=Network(width=24, bs=128, lr=0.1), epochs=20,
                  sparsities=(0.5, 0.9), pruning=Pruning(ft_epochs=10, rate=0.7, round_epochs=5),
-                 eval=Evaluation(c_images=None, bits=(), heat_map_images=48), deck=Deck(k=2, method='lrr', sparsity=0.9), seeds=(0, 1, 2)),
+                 eval=Evaluation(c_images=None, bits=(), heat_map_images=48), deck=Deck(k=2, method='lrr', sparsity=0.9), seeds=(0, 1, 2),
+                 valid_images=500),
     'paper': Study('paper', 'cifar10', dense=Network('lrr_resnet18', None, bs=128, lr=0.1),
                    supermask=Network('wide_preact_resnet18', None, bs=128, lr=0.1), epochs=160,
                    sparsities=(0.5, 0.6, 0.8, 0.9, 0.95), pruning=Pruning(ft_epochs=40, rate=0.2),
-                   eval=Evaluation(c_images=None, heat_map_images=1000), deck=Deck(k=3, method='lrr', sparsity=0.95), seeds=(0, 1, 2)),
+                   eval=Evaluation(c_images=None, heat_map_images=1000), deck=Deck(k=3, method='lrr', sparsity=0.95), seeds=(0, 1, 2),
+                   valid_images=5000),
 }
 
 # The flat names settings had before the tree (and that `--set` still takes): old study folders and commands resolve.
@@ -231,9 +235,11 @@ def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
     method, c = get_method(m), Compression(m, s, **st.method_settings(m))
     if method.rounds:   # the rounds that reach one of the study's sparsities (the others are steps on the way)
         return [_record(st, m, r['target'], r['sparsity'], seed, method.epochs(c, st.preset(m).epochs, r['round']),
-                        Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s) for r in res['rounds']
+                        Path(res['run_dir'])/f"round{r['round']:02d}.pth", run_sparsity=s, trained_accuracy=r['accuracy'],
+                        validated_on=res.get('validated_on')) for r in res['rounds']
                 if any(np.isclose(r['target'], t) for t in st.sparsities)]
-    return [_record(st, m, s, res['sparsity'], seed, method.epochs(c, st.preset(m).epochs), Path(res['run_dir'])/'model.pth', supermask=method.supermask)]
+    return [_record(st, m, s, res['sparsity'], seed, method.epochs(c, st.preset(m).epochs), Path(res['run_dir'])/'model.pth', supermask=method.supermask,
+                    trained_accuracy=res['accuracy'], validated_on=res.get('validated_on'))]
 
 def finished_unit(out:Path, model:str) -> dict|None:
     "The record of a model the study in `out` has finished (trained, evaluated with its variants, its CARD file written), else None."
@@ -250,24 +256,32 @@ def _method_models(st:Study, m:str, s:float, seed:int) -> list[str]:
     if not get_method(m).rounds: return [f'{m}-{s:g}-seed{seed}']
     return [f'{m}-{t:g}-seed{seed}' for t in round_sparsities(s, st.pruning.rate) if any(np.isclose(t, x) for x in st.sparsities)]
 
-def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, log=print, units:dict|None=None) -> list[dict]:
-    "Train (or find) the dense baseline and every method's CARDs of one seed; a record per model."
-    runs, t0 = out/'runs', time.time()
+def _train_models(st:Study, seed:int, root, out:Path, show_progress:bool=False, log=print, units:dict|None=None,
+                  finish=None, train:bool=True) -> list[dict]:
+    "Train (or find) the dense baseline, every method's CARDs and their dense controls of one seed, handing each to `finish` as it lands; a record per model."
+    finish, runs, t0 = ifnone(finish, list), out/'runs', time.time()   # finish: evaluate the new records, return them
     recs = _finished(out, [f'dense-seed{seed}'])
-    if recs is None:
+    if recs is None and train:
         _, dres = dense_baseline(st.preset(), root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
-        recs = [_record(st, 'dense', 0., dres['sparsity'], seed, st.epochs, dres['path'], matched=False)]
-        log(f"dense (seed {seed}): accuracy {dres['accuracy']:.3f} ({time.time() - t0:.0f} s)"); _unit(units, f'train dense-seed{seed}', t0)
+        log(f"dense (seed {seed}): {_accuracy_note(dres)} ({time.time() - t0:.0f} s)"); _unit(units, f'train dense-seed{seed}', t0)
+        recs = finish([_record(st, 'dense', 0., dres['sparsity'], seed, st.epochs, dres['path'], matched=False,
+                               trained_accuracy=dres['accuracy'], validated_on=dres.get('validated_on'))])
+    recs = recs or []
     plan = [(m, s) for m in st.methods for s in get_method(m).targets(st.sparsities)]
     for m, s in progress_bar(plan, leave=False) if show_progress else plan:
         done = _finished(out, _method_models(st, m, s, seed))
-        if done: recs += done; continue
+        if done or not train: recs += done or []; continue
         t0 = time.time()
         _, res = compress(m, s, st.preset(m), root=root, seed=seed, out_dir=runs, **st.method_settings(m))
-        recs += _method_records(st, m, s, res, seed)
-        log(f"{m} {s:g} (seed {seed}): accuracy {res['accuracy']:.3f}, sparsity {res['sparsity']:.3f} ({time.time() - t0:.0f} s)")
+        log(f"{m} {s:g} (seed {seed}): {_accuracy_note(res)}, sparsity {res['sparsity']:.3f} ({time.time() - t0:.0f} s)")
         _unit(units, f'train {m}-{s:g}-seed{seed}', t0)
-    return recs + _train_controls(st, seed, root, runs, _control_plan(st, recs), log, units)
+        recs += finish(_method_records(st, m, s, res, seed))
+    return recs + _train_controls(st, seed, root, runs, _control_plan(st, recs), log, units, finish, train)
+
+def _accuracy_note(res:dict) -> str:
+    "What training reported, and on what: test accuracy, or the accuracy on the held-out validation images."
+    on = res.get('validated_on') or 'test'
+    return f"{'validation' if on != 'test' else 'test'} accuracy {res['accuracy']:.3f}"
 
 def _control_plan(st:Study, recs:list[dict]) -> list[tuple]:
     "(supermask network, epochs, augmentation) of every dense control the records need that is not the standard dense model."
@@ -275,17 +289,18 @@ def _control_plan(st:Study, recs:list[dict]) -> list[tuple]:
     need = {(r['supermask'], r['epochs'], r['aug']) for r in recs if r.get('control') and r['control'] not in have}
     return sorted(need, key=str)
 
-def _train_controls(st:Study, seed:int, root, runs:Path, plan, log, units:dict|None=None) -> list[dict]:
+def _train_controls(st:Study, seed:int, root, runs:Path, plan, log, units:dict|None=None, finish=None, train:bool=True) -> list[dict]:
     "Train (or find) the dense controls of `plan`: the dense model of each network, budget and augmentation a row needs."
-    recs = []
+    recs, finish = [], ifnone(finish, list)
     for sm, epochs, aug in plan:
         done = _finished(runs.parent, [control_name(st, seed, epochs, sm, aug)])
-        if done: recs += done; continue
+        if done or not train: recs += done or []; continue
         t0, p = time.time(), st.preset('ep' if sm else None).replace(epochs=epochs, aug=aug)
         _, res = dense_baseline(p, root, seed, runs, rewind_epoch=st.pruning.rewind_epoch)
         name = control_name(st, seed, epochs, sm, aug)
-        recs.append(dict(_record(st, 'dense', 0., res['sparsity'], seed, epochs, res['path'], supermask=sm, aug=aug, matched=False), model=name))
-        log(f"{name}: accuracy {res['accuracy']:.3f} ({time.time() - t0:.0f} s)"); _unit(units, f'train {name}', t0)
+        log(f"{name}: {_accuracy_note(res)} ({time.time() - t0:.0f} s)"); _unit(units, f'train {name}', t0)
+        recs += finish([dict(_record(st, 'dense', 0., res['sparsity'], seed, epochs, res['path'], supermask=sm, aug=aug, matched=False,
+                                     trained_accuracy=res['accuracy'], validated_on=res.get('validated_on')), model=name)])
     return recs
 
 # %% ../nbs/50_study.ipynb #c019
@@ -384,12 +399,14 @@ def _train_deck(st, seed, root, out:Path, log):
     log(f"deck of {len(deck.members)} (seed {seed}) ({time.time() - t0:.0f} s)")
     return deck
 
-def _deck(st, deck, seed, folder, clean, out:Path):
+def _deck(st, deck, seed, folder, clean, out:Path, classes=None):
     "Evaluate the seed's deck (resumable); its rows, its gate choices and its records (a finished deck: read from its files)."
     path, fin = out/'eval'/f'deck-seed{seed}.json', finished_unit(out, f'deck-seed{seed}')
     if fin:
         state = json.loads(path.read_text())
         res, gate, recs = pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate']), fin['records']
+        for r in recs if classes is not None else ():   # member CARD files written before model cards get theirs
+            if r['method'] == 'deck-member': _card(st, out/'cards'/f"{r['model']}.card", None, r, res[res.model == r['src']], classes)
         return [row for r in recs for row in table_rows(r, res[res.model == r['src']])], gate.assign(seed=seed), recs
     res, gate = evaluate_deck(deck, folder, clean, st.dataset, sizes=False, groups=True, predictions=True, out=path, show_progress=False)
     epochs = st.member_epochs()
@@ -405,78 +422,97 @@ def _deck(st, deck, seed, folder, clean, out:Path):
         recs.append(dict(model=f'{src_name}-seed{seed}', src=src_name, method=method, target=st.deck.sparsity,
                          sparsity=float(np.mean([r['sparsity'] for r in recs[:len(deck.members)]])), bits=32, aug='mixed', arch=_net_name(st),
                          seed=seed, epochs=epochs * n, memory_bytes=total if method.startswith('deck-a') else None, control=None))
-    for name, member in zip(member_names(deck), deck.members): save_card(member, out/'cards'/f'deck-{name}-seed{seed}.card')
+    for r, member in zip(recs, deck.members): _card(st, out/'cards'/f"{r['model']}.card", member, r, res[res.model == r['src']], ifnone(classes, []))
     with atomic_write(out/'units'/f'deck-seed{seed}.json', 'w') as f: json.dump(dict(records=recs), f, indent=0)
     rows = [row for r in recs for row in table_rows(r, res[res.model == r['src']])]
     return rows, gate.assign(seed=seed), recs
 
 # %% ../nbs/50_study.ipynb #c033
 def study(preset='quick', out=None, root=None, workers:int|None=None, show_progress:bool=True, figures:bool=True,
-          quiet:bool=False, **overrides) -> dict:
-    "Run study `preset` (with `overrides`) in `out`, resuming what is done; returns the table, the summary and the paths (None on ranks > 0 of a distributed run)."
+          quiet:bool=False, train:bool=True, command:str|None=None, **overrides) -> dict:
+    "Run study `preset` (with `overrides`) in `out`, resuming what is done; returns the table, the summary and the paths (None on ranks > 0 of a distributed run). `train=False`: report the finished units only; `command`: the command line, kept in `command.txt`."
     st = get_study(preset, **overrides)
     out = Path(ifnone(out, f'runs/study-{st.name}'))
     log = (lambda *a: None) if quiet else print
     _check_folder(st, out)
-    t_start, units = time.time(), {}
-    n_classes = len(dataset_classes(st.dataset, root))
+    if command and process_rank() == 0:   # what makes the folder, for its readers (written first: a study may take several sittings)
+        with atomic_write(out/'command.txt', 'w') as f: f.write(command + '\n')
+    t_start, units = time.strftime('%Y-%m-%d %H:%M:%S'), {}
+    classes = dataset_classes(st.dataset, root); n_classes = len(classes)
     x, y = _test_set(st, root)
     if workers is None: workers = 1 if st.dataset == 'digits' else max(1, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else 1)
     folder = _corrupted_set(st, x, y, root, out, workers, show_progress) if process_rank() == 0 else None
-    # every network (the decks' too) is trained before anything is evaluated: the table needs them all, a crash in
-    # evaluation code then costs no training, and in a distributed run the other ranks are free once training is done
-    recs = [r for s in (progress_bar(st.seeds, leave=False) if show_progress and len(st.seeds) > 1 else st.seeds)
-            for r in _train_models(st, s, root, out, show_progress=show_progress, log=log, units=units)]
-    decks = {}
-    for s in st.seeds if st.deck.k else ():
-        if finished_unit(out, f'deck-seed{s}'): decks[s] = None; continue   # evaluated: its files are all the study needs
-        t0 = time.time(); decks[s] = _train_deck(st, s, root, out, log); _unit(units, f'train deck-seed{s}', t0)
-    # beside the deck, what a user would pick instead: a dense model of each augmentation, trained as long as one member
-    recs += [r for s in decks for r in _train_controls(st, s, root, out/'runs', [(False, st.member_epochs(), g) for g in DECK_GROUPS], log, units)]
-    if process_rank() > 0: return None   # rank 0 evaluates and writes
+    def finish(recs):   # each model is evaluated (with its variants) as soon as it is trained: its unit lands, ready to commit
+        if process_rank() > 0: return recs   # rank 0 evaluates and writes; the others go on to the next training
+        for v in _variants(st, recs): _evaluate_record(st, v, out, folder, x, y, classes, log, units)
+        for v in _variants(st, recs):
+            with atomic_write(out/'units'/f"{v['model']}.json", 'w') as f: json.dump(v, f, indent=0)
+        _save_times(out, t_start, units)
+        return recs
+    recs = []
+    for s in progress_bar(st.seeds, leave=False) if show_progress and len(st.seeds) > 1 else st.seeds:
+        recs += _train_models(st, s, root, out, show_progress=show_progress, log=log, units=units, finish=finish, train=train)
+        if st.deck.k and train and not finished_unit(out, f'deck-seed{s}'):
+            t0 = time.time(); deck = _train_deck(st, s, root, out, log); _unit(units, f'train deck-seed{s}', t0)
+            if process_rank() == 0:
+                t0 = time.time(); _deck(st, deck, s, folder, (x, y), out, classes); _unit(units, f'evaluate deck-seed{s}', t0); _save_times(out, t_start, units)
+        # beside the deck, what a user would pick instead: a dense model of each augmentation, trained as long as one member
+        if st.deck.k: recs += _train_controls(st, s, root, out/'runs', [(False, st.member_epochs(), g) for g in DECK_GROUPS], log, units, finish, train)
+        if s == st.seeds[0] and process_rank() == 0: _heat_maps(st, recs, x, y, n_classes, out, log)   # the first seed's checkpoints are here now
+    if process_rank() > 0: return None
+    return _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures)
+
+def _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures) -> dict:
+    "The table, scores, summary and figures of every finished unit of the study in `out`."
     models, rows = _variants(st, recs), []
-    groups = [[r for r in models if r['model'].split('-int')[0] == b['model']] for b in recs]   # a model with its quantized variants
-    for group in (progress_bar(groups, leave=False) if show_progress else groups):
-        for r in group: rows += table_rows(r, _evaluate_record(st, r, out, folder, x, y, n_classes, log, units))
-        for r in group:   # the unit is finished once the model and its variants are evaluated: a resumed study skips it
-            with atomic_write(out/'units'/f"{r['model']}.json", 'w') as f: json.dump(r, f, indent=0)
-    maps = _heat_maps(st, recs, x, y, n_classes, out, log)
+    for r in models: rows += table_rows(r, _evaluate_record(st, r, out, folder, x, y, classes, log, units))
+    maps = _heat_maps(st, recs, x, y, len(classes), out, log)
     gates, yc = [], np.load(folder/'labels.npy', mmap_mode='r')[:len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder))]
     scores = {r['model']: image_scores(read_predictions(out/'eval'/f"{r['model']}.json", r['model']), y, yc) for r in models}
-    if st.deck.k:
-        for s in st.seeds:
-            t0 = time.time(); drows, gate, drecs = _deck(st, decks[s], s, folder, (x, y), out); rows += drows; gates.append(gate)
-            _unit(units, f'evaluate deck-seed{s}', t0)
-            scores.update({r['model']: image_scores(read_predictions(out/'eval'/f'deck-seed{s}.json', r['src']), y, yc) for r in drecs})
+    for s in st.seeds if st.deck.k else ():
+        if not finished_unit(out, f'deck-seed{s}'): continue
+        drows, gate, drecs = _deck(st, None, s, folder, (x, y), out, classes); rows += drows; gates.append(gate)
+        scores.update({r['model']: image_scores(read_predictions(out/'eval'/f'deck-seed{s}.json', r['src']), y, yc) for r in drecs})
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     with atomic_write(out/'results.csv', 'w') as f: table.to_csv(f, index=False, float_format='%.6g')
-    times = _read_times(out)   # wall time of every call on this folder, and of every unit when it did its work
-    times['calls'].append(dict(started=time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(t_start)), seconds=round(time.time() - t_start, 1)))
-    times['units'] = {k: max(v, times['units'].get(k, 0)) for k, v in units.items()} | {k: v for k, v in times['units'].items() if k not in units}
-    with atomic_write(out/'time.json', 'w') as f: json.dump(times, f, indent=1)
-    runs = times['calls']
+    times = _save_times(out, t_start, units)
     info = dict(test_images=len(y), c_images=len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder)),
                 corrupted_from='official' if folder.parent != out else f'made by make_cifar_c, seed 0', gate=pd.concat(gates) if gates else None,
-                seconds=sum(r['seconds'] for r in runs), calls=len(runs), units=times['units'])
+                seconds=sum(r['seconds'] for r in times['calls']), calls=len(times['calls']), units=times['units'],
+                seeds_done=sorted({int(r['seed']) for r in recs if r['model'] == f"dense-seed{r['seed']}"}))
     summary = summary_markdown(st, table, info, scores)
     with atomic_write(out/'summary.md', 'w') as f: f.write(summary)
     if figures: _figures(st, table, maps, info['gate'], out/'figures', scores)
     return dict(study=st, table=table, summary=summary, out=out, heat_maps=maps, gate=info['gate'], scores=scores)
 
-def _evaluate_record(st, r, out, folder, x, y, n_classes, log, units) -> pd.DataFrame:
+def _evaluate_record(st, r, out, folder, x, y, classes, log, units) -> pd.DataFrame:
     "Evaluate the model of record `r` (resumable), write its CARD file; a finished one is read from its files without its model."
     path = out/'eval'/f"{r['model']}.json"
     if finished_unit(out, r['model']):
         r.update(finished_unit(out, r['model']))
-        return pd.DataFrame([row for row in json.loads(path.read_text())['rows'] if row['model'] == r['model']], columns=RESULT_COLUMNS)
-    model, t0, done = load_record(st, r, n_classes), time.time(), path.exists()
+        df = pd.DataFrame([row for row in json.loads(path.read_text())['rows'] if row['model'] == r['model']], columns=RESULT_COLUMNS)
+        _card(st, out/'cards'/f"{r['model']}.card", None, r, df, classes)   # a CARD file written before model cards gets its card
+        return df
+    model, t0, done = load_record(st, r, len(classes)), time.time(), path.exists()
     r['memory_bytes'] = card_bytes(model)
     df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.eval.corruptions, severities=st.eval.severities,
                              dataset=st.dataset, out=path, show_progress=False, predictions=True)
     if not done: log(f"evaluated {r['model']}: clean {df[df.corruption == 'clean'].accuracy.iloc[0]:.3f} ({time.time() - t0:.0f} s)")
     _unit(units, f"evaluate {r['model']}", t0)
-    if r['method'] != 'dense' and r['bits'] == 32: save_card(model, out/'cards'/f"{r['model']}.card")   # the CARDs are the point: small, kept
+    if r['method'] != 'dense' and r['bits'] == 32: _card(st, out/'cards'/f"{r['model']}.card", model, r, df, classes)   # the CARDs are the point: small, kept
     return df
+
+def _card(st, path:Path, model, r:dict, df:pd.DataFrame, classes):
+    "Write the CARD file of `model` (record `r`, evaluation `df`) with its model card; `model=None`: add the card to a file written without one."
+    if model is None:
+        if not path.exists() or 'model_card' in read_card(path)[0]: return
+        model = load_card(path, unit_images=False)
+    clean, robust = df[df.corruption == 'clean'].accuracy, df[df.corruption.isin(BENCHMARK_CORRUPTIONS)].accuracy
+    info = dict(dataset=st.dataset, classes=list(classes), method=st.deck.method if r['method'] == 'deck-member' else r['method'], bits=r['bits'], aug=r['aug'],
+                epochs=r['epochs'], seed=r['seed'], clean_accuracy=round(float(clean.mean()), 4) if len(clean) else None,
+                robust_accuracy=round(float(robust.mean()), 4) if len(robust) else None,
+                notes=f"study {st.run_name}, model {r['model']}" + (f" (a {st.deck.method} member of the deck)" if r['method'] == 'deck-member' else ''))
+    save_card(model, path, info=info)
 
 def _unit(units:dict, name:str, t0:float):
     "Record the seconds since `t0` as unit `name`'s time (a resumed unit that only loads keeps the time of the call that did the work)."
@@ -487,6 +523,14 @@ def _read_times(out:Path) -> dict:
     "time.json as {calls: [...], units: {...}} (a file of an earlier version holds the calls alone)."
     t = json.loads((out/'time.json').read_text()) if (out/'time.json').exists() else []
     return dict(calls=t, units={}) if isinstance(t, list) else t
+
+def _save_times(out:Path, started:str, units:dict) -> dict:
+    "Write time.json as it stands now: this call (by its start time) beside the earlier ones, and the time of every unit (a killed call keeps its finished units' times)."
+    times, t0 = _read_times(out), time.mktime(time.strptime(started, '%Y-%m-%d %H:%M:%S'))
+    times['calls'] = [c for c in times['calls'] if c['started'] != started] + [dict(started=started, seconds=round(time.time() - t0, 1))]
+    times['units'] = times['units'] | {k: max(v, times['units'].get(k, 0)) for k, v in units.items()}
+    with atomic_write(out/'time.json', 'w') as f: json.dump(times, f, indent=1)
+    return times
 
 def _figures(st, table, maps, gate, folder:Path, scores=None):
     _save_fig(plot_study_sparsity(table, scores), folder/'accuracy_vs_sparsity.png')

@@ -14,9 +14,9 @@ from .models import Layers, get_model
 from .masks import check_sparsity, cubic_sparsity
 
 # %% auto #0
-__all__ = ['INITS', 'SUPERMASK', 'BIPROP', 'METHODS', 'HOWS', 'DEFAULT_INIT', 'topk_mask', 'subnet_mask', 'SubnetMask',
-           'BinarySubnet', 'check_init', 'init_frozen_weight', 'SupermaskConv', 'SupermaskLinear', 'BipropConv',
-           'BipropLinear', 'NonAffineBatchNorm', 'supermask_layers', 'global_threshold', 'set_sparsity',
+__all__ = ['INITS', 'SUPERMASK', 'BIPROP', 'SUPERMASK_FACTORIES', 'HOWS', 'DEFAULT_INIT', 'topk_mask', 'subnet_mask',
+           'SubnetMask', 'BinarySubnet', 'check_init', 'init_frozen_weight', 'SupermaskConv', 'SupermaskLinear',
+           'BipropConv', 'BipropLinear', 'NonAffineBatchNorm', 'supermask_layers', 'global_threshold', 'set_sparsity',
            'layer_sparsities', 'supermask_model', 'SparsitySchedule']
 
 # %% ../nbs/12_supermasks.ipynb #c006
@@ -135,7 +135,7 @@ SUPERMASK = Layers(conv=SupermaskConv, linear=SupermaskLinear, bn=NonAffineBatch
 BIPROP = Layers(conv=BipropConv, linear=BipropLinear, bn=NonAffineBatchNorm)
 
 # %% ../nbs/12_supermasks.ipynb #c027
-METHODS = {'ep': SUPERMASK, 'biprop': BIPROP}
+SUPERMASK_FACTORIES = {'ep': SUPERMASK, 'biprop': BIPROP}   # the layers of each supermask method
 HOWS = ('layer', 'global')
 
 def supermask_layers(model:nn.Module) -> dict[str, nn.Module]:
@@ -176,9 +176,9 @@ def supermask_model(arch:str, sparsity:float, method:str='ep', init:str|None=Non
                     scale_fan:bool=False, **arch_kw) -> nn.Module:
     "Architecture `arch` with frozen random weights and trainable scores: edge-popup (`method='ep'`) or biprop."
     s = check_sparsity(sparsity)
-    if method not in METHODS: raise ValueError(f"Unknown supermask method {method!r}: use one of {list(METHODS)}.{suggest(method, METHODS)}")
+    if method not in SUPERMASK_FACTORIES: raise ValueError(f"Unknown supermask method {method!r}: use one of {list(SUPERMASK_FACTORIES)}.{suggest(method, SUPERMASK_FACTORIES)}")
     init = check_init(init or DEFAULT_INIT[method])
-    model = set_sparsity(get_model(arch, num_classes, layers=METHODS[method], **arch_kw), s)
+    model = set_sparsity(get_model(arch, num_classes, layers=SUPERMASK_FACTORIES[method], **arch_kw), s)
     for l in _layers_of(model): init_frozen_weight(l.weight, init, kept=1 - s if scale_fan else 1.)
     return model
 

@@ -14,6 +14,7 @@ import torch, torch.nn as nn
 from fastcore.basics import ifnone, patch
 from fastcore.foundation import L
 from fastai.learner import Learner
+from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
 from fastai.callback.schedule import ParamScheduler, SchedCos, SchedNo, SchedLin, combine_scheds
 from fastai.losses import CrossEntropyLossFlat
@@ -25,9 +26,9 @@ from .data import get_dls, AugMixJSD
 from .models import get_model, num_params
 
 # %% auto #0
-__all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'world_size', 'per_rank_bs', 'card_learner',
-           'content_digest', 'bare_model', 'save_checkpoint', 'read_checkpoint', 'state_dict_problems',
-           'load_checkpoint', 'rng_states', 'set_rng_states', 'TrainCheckpoint', 'train_run']
+__all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'world_size', 'per_rank_bs', 'preset_dls',
+           'validated_on', 'card_learner', 'content_digest', 'bare_model', 'save_checkpoint', 'read_checkpoint',
+           'state_dict_problems', 'load_checkpoint', 'rng_states', 'set_rng_states', 'TrainCheckpoint', 'train_run']
 
 # %% ../nbs/03_train.ipynb #c005
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Preset:
     warmup:float = 0.           # fraction of training with a linear warm-up from lr/10
     aug:str = 'standard'        # 'none', 'standard', 'augmix', 'gaussian'
     label_smoothing:float = 0.
+    valid_images:int|None = None  # training images held out to validate on (None: validate on the test images)
 
     def replace(self, **kw) -> Preset:
         "A copy with some fields changed; a new `arch` without `arch_kw` starts from that architecture's defaults."
@@ -54,7 +56,8 @@ class Preset:
         if 'arch_kw' in kw and isinstance(kw['arch_kw'], dict): kw['arch_kw'] = tuple(sorted(kw['arch_kw'].items()))
         return dataclasses.replace(self, **kw)
     @property
-    def hparams(self) -> dict: return {k: v for k, v in asdict(self).items() if k != 'name'}
+    def hparams(self) -> dict:   # valid_images left out while None: the runs named before it existed keep their names
+        return {k: v for k, v in asdict(self).items() if k != 'name' and not (k == 'valid_images' and v is None)}
     @property
     def run_name(self) -> str:
         "`<preset>-<dataset>-<arch>-<8 hex digits of the hyperparameters' hash>`."
@@ -97,6 +100,17 @@ def world_size() -> int:
 def per_rank_bs(bs:int) -> int:
     "Each process's batch size in a distributed run: the preset's batch split over the processes, so a step sees as many images as in one process."
     return max(1, bs // world_size())
+
+# %% ../nbs/03_train.ipynb #tv001
+def preset_dls(preset, root=None, device=None, seed:int|None=None) -> DataLoaders:
+    "The `DataLoaders` preset `preset` trains on: its data set, batch size (per process) and augmentation, validated on its `valid_images` held-out training images (or the test images)."
+    p = get_preset(preset)
+    return get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed, valid_images=p.valid_images)
+
+def validated_on(preset) -> str:
+    "What the accuracy a training run reports is measured on: 'test' or 'valid<N>' (N held-out training images)."
+    n = get_preset(preset).valid_images
+    return f'valid{n}' if n else 'test'
 
 # %% ../nbs/03_train.ipynb #c015s2
 def _broadcast_any_backend(self, t, rank):
@@ -271,7 +285,7 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
     run = Path(out_dir)/f"{p.run_name}-seed{seed}"; ck_path = run/'checkpoint.pth'
     data = 'embedded' if p.dataset == 'digits' else str(data_dir(root).resolve())
     seed_everything(seed)
-    dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed)
+    dls = preset_dls(p, root, device, seed)
     learn = card_learner(dls, p.model(dls.c), p, cbs=TrainCheckpoint(ck_path, data=data, seed=seed))
     start, history, t0 = 0, [], time.time()
     if resume and ck_path.exists():
@@ -290,7 +304,7 @@ def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None
         history = learn.train_checkpoint.history
     with learn.no_bar(): loss, acc = learn.validate()
     res = dict(run_name=p.run_name, run_dir=str(run), preset=p.name, seed=seed, data=data, hparams=p.hparams, params=num_params(learn.model),
-               epochs_trained=len(history), resumed_from=start, test_loss=float(loss), test_accuracy=float(acc),
+               epochs_trained=len(history), resumed_from=start, test_loss=float(loss), test_accuracy=float(acc), validated_on=validated_on(p),
                chance=1 / dls.c, train_seconds=round(time.time() - t0, 1), history=history)
     with atomic_write(run/'results.json', 'w') as f: json.dump(res, f, indent=1, default=str)
     learn.run_dir = run
