@@ -310,7 +310,7 @@ def card_info(path) -> str:
     card, tensors = read_card(path)
     mc = _file_card(card, path)
     i = mc['inputs']
-    lines = [f"CARD file {path}: {Path(path).stat().st_size:,} bytes ({CARD_FORMAT} version {CARD_VERSION}, checksum verified)",
+    lines = [f"CARD file {Path(path).name}: {Path(path).stat().st_size:,} bytes ({CARD_FORMAT} version {CARD_VERSION}, checksum verified)",
              f"architecture: {card['spec']}, {len(card['layers'])} prunable layers",
              f"inputs: images in [0, 1], {i.get('layout', 'NCHW')}; load_card normalizes them inside (mean {i['mean']}, std {i['std']})"]
     for k, doc in MODEL_CARD_FIELDS.items():

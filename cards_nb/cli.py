@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, dataclasses, os, sys, time
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
-from .core import *
+# the package (torch, fastai) is imported by each command when it runs: `cards-nb --help` answers at once
 
 # %% auto #0
 __all__ = ['COMMANDS', 'REPEATABLE', 'command', 'results_table', 'train_command', 'demo_command', 'compress_command',
@@ -234,16 +234,18 @@ def presets_command():
 # %% ../nbs/90_cli.ipynb #c013
 @command
 def readme_command(path:str='.'): # Project root
-    "Write README.md from nbs/index.ipynb (with Quarto when installed, else with nbconvert)."
+    "Write README.md from nbs/index.ipynb (with Quarto when installed, else with nbconvert's Markdown exporter)."
     from cards_nb.docs import build_readme
     print(build_readme(path))
 
 # %% ../nbs/90_cli.ipynb #c013s1
 @command
 def docs_command(path:str='.'): # Project root
-    "Build the documentation site in _docs/ (with Quarto when installed, else HTML pages from nbconvert)."
+    "Build the documentation site in _docs/ (with Quarto when installed, else with MkDocs and its Material theme)."
     from cards_nb.docs import build_docs
-    print(build_docs(path))
+    site = build_docs(path)
+    print(f"site: {site}\nview it: open {site/'index.html'} in a browser, or serve it with `python -m http.server -d {site} 8000` "
+          "and open http://localhost:8000")
 
 # %% ../nbs/90_cli.ipynb #cl001
 @command
@@ -251,6 +253,7 @@ def card_command(action:str, # What to do: info (print the file's model card and
                  path:str, # The CARD file
                 ):
     "Inspect a CARD file: `cards-nb card info FILE` prints its model card (inputs, classes, method, accuracy) and what it stores."
+    from cards_nb.core import suggest
     if action != 'info': raise ValueError(f"Unknown card action {action!r}: use info.{suggest(action, ['info'])}")
     from cards_nb.card_file import card_info
     print(card_info(path))
@@ -267,6 +270,7 @@ def make_cifar_c_command(data:str=None, # Data directory holding cifar-10-batche
                  workers:int=None, # Processes making files at once (default: one per CPU core, or 1 with a GPU)
                 ):
     "Write a CIFAR-C set (official layout) from the clean test images, resuming an interrupted run."
+    from cards_nb.core import get_device, data_dir
     from cards_nb.data import load_cifar
     from cards_nb.corruptions import CORRUPTIONS
     from cards_nb.cifar_c import make_cifar_c, cifar_c_archive
@@ -341,7 +345,9 @@ def main(argv:list[str]|None=None):
     if argv[0] in ('--version', '-V', 'version'):
         from cards_nb import __version__; print(f"cards-nb {__version__}"); return 0
     name = argv[0]
-    if name not in COMMANDS: print(f"cards-nb: unknown command {name!r}.{suggest(name, COMMANDS)}\n\n{_usage()}", file=sys.stderr); return 2
+    if name not in COMMANDS:
+        from cards_nb.core import suggest
+        print(f"cards-nb: unknown command {name!r}.{suggest(name, COMMANDS)}\n\n{_usage()}", file=sys.stderr); return 2
     f = COMMANDS[name]
     parser = anno_parser(f, prog=f'cards-nb {name}')
     options = f.options() if hasattr(f, 'options') else None   # (settings class, fields the command takes itself)
@@ -353,6 +359,7 @@ def main(argv:list[str]|None=None):
         if a.dest in REPEATABLE: a.__class__ = argparse._AppendAction
     args = vars(parser.parse_args(argv[1:]))
     for k in ('pdb', 'xtra'): args.pop(k, None)   # fastcore's generic options, unused here
+    from cards_nb.core import CardsError
     try:
         if options: args.update(parse_options(args, *options))
         f(**args)

@@ -258,7 +258,9 @@ def train_deck(k:int=2, method:str='lrr', sparsity:float=0.9, preset='cpu', grou
     if k < 1: raise ValueError(f"k is the number of members per group and must be at least 1, not {k}.")
     plan = [(g, i) for g in groups for i in range(k)]
     members, results = [], []
-    for g, i in progress_bar(plan, leave=False) if show_progress else plan:
+    bar = progress_bar(plan, leave=False) if show_progress else None
+    for g, i in bar if bar is not None else plan:
+        if bar is not None: bar.comment = f"deck member {g}-{i} ({method} {sparsity:g})"   # the bar says what it is making
         learn, res = compress(method, sparsity, p.replace(aug=g), root=root, seed=seed + i, out_dir=out_dir, **settings)
         members.append(to_masked(learn.model).eval().cpu()); results.append(dict(res, group=g, member=f'{g}-{i}'))
     gate = SpectralGate.from_images(load_dataset(p.dataset, 'train', root)[0], list(dict.fromkeys(groups)), n_images=signature_images, seed=seed)

@@ -375,14 +375,15 @@ def _check_folder(st:Study, out:Path):
         out.mkdir(parents=True, exist_ok=True)
         with atomic_write(f, 'w') as fh: json.dump(_study_record(st), fh, indent=1)
 
-def _heat_maps(st, recs, x, y, n_classes, out:Path, log) -> dict:
-    "Heat maps of the first seed's dense model and of each method at its highest sparsity, one `.npy` each."
+def _heat_maps(st, recs, x, y, n_classes, out:Path, log, compute:bool=True) -> dict:
+    "Heat maps of the first seed's dense model and of each method at its highest sparsity, one `.npy` each (`compute=False`: those already made)."
     if not st.eval.heat_map_images: return {}
     seed, maps = st.seeds[0], {}
     for m in ('dense', *st.methods):
         rs = [r for r in recs if r['method'] == m and r['seed'] == seed and r['bits'] == 32]
         if not rs: continue
         r = max(rs, key=lambda r: r['target']); path = out/'heat_maps'/f"{r['model']}.npy"
+        if not path.exists() and not compute: continue
         if not path.exists():
             t0 = time.time()
             hm = fourier_heat_map(load_record(st, r, n_classes), x[:st.eval.heat_map_images], y[:st.eval.heat_map_images], show_progress=False)
@@ -444,8 +445,9 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
     folder = _corrupted_set(st, x, y, root, out, workers, show_progress) if process_rank() == 0 else None
     def finish(recs):   # each model is evaluated (with its variants) as soon as it is trained: its unit lands, ready to commit
         if process_rank() > 0: return recs   # rank 0 evaluates and writes; the others go on to the next training
-        for v in _variants(st, recs): _evaluate_record(st, v, out, folder, x, y, classes, log, units)
-        for v in _variants(st, recs):
+        models = _variants(st, recs)   # made once: each variant's record gets its own memory and time
+        for v in models: _evaluate_record(st, v, out, folder, x, y, classes, log, units)
+        for v in models:
             with atomic_write(out/'units'/f"{v['model']}.json", 'w') as f: json.dump(v, f, indent=0)
         _save_times(out, t_start, units)
         return recs
@@ -458,15 +460,15 @@ def study(preset='quick', out=None, root=None, workers:int|None=None, show_progr
                 t0 = time.time(); _deck(st, deck, s, folder, (x, y), out, classes); _unit(units, f'evaluate deck-seed{s}', t0); _save_times(out, t_start, units)
         # beside the deck, what a user would pick instead: a dense model of each augmentation, trained as long as one member
         if st.deck.k: recs += _train_controls(st, s, root, out/'runs', [(False, st.member_epochs(), g) for g in DECK_GROUPS], log, units, finish, train)
-        if s == st.seeds[0] and process_rank() == 0: _heat_maps(st, recs, x, y, n_classes, out, log)   # the first seed's checkpoints are here now
+        if s == st.seeds[0] and process_rank() == 0 and train: _heat_maps(st, recs, x, y, n_classes, out, log)   # the first seed's checkpoints are here now
     if process_rank() > 0: return None
-    return _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures)
+    return _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures, train)
 
-def _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures) -> dict:
+def _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures, train:bool=True) -> dict:
     "The table, scores, summary and figures of every finished unit of the study in `out`."
     models, rows = _variants(st, recs), []
     for r in models: rows += table_rows(r, _evaluate_record(st, r, out, folder, x, y, classes, log, units))
-    maps = _heat_maps(st, recs, x, y, len(classes), out, log)
+    maps = _heat_maps(st, recs, x, y, len(classes), out, log, compute=train)   # a report of a study still running elsewhere computes nothing
     gates, yc = [], np.load(folder/'labels.npy', mmap_mode='r')[:len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder))]
     scores = {r['model']: image_scores(read_predictions(out/'eval'/f"{r['model']}.json", r['model']), y, yc) for r in models}
     for s in st.seeds if st.deck.k else ():
@@ -475,11 +477,11 @@ def _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures) 
         scores.update({r['model']: image_scores(read_predictions(out/'eval'/f'deck-seed{s}.json', r['src']), y, yc) for r in drecs})
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     with atomic_write(out/'results.csv', 'w') as f: table.to_csv(f, index=False, float_format='%.6g')
-    times = _save_times(out, t_start, units)
+    times = _save_times(out, t_start, units) if train else _read_times(out)   # a report is not a call that did the study's work
     info = dict(test_images=len(y), c_images=len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder)),
                 corrupted_from='official' if folder.parent != out else f'made by make_cifar_c, seed 0', gate=pd.concat(gates) if gates else None,
                 seconds=sum(r['seconds'] for r in times['calls']), calls=len(times['calls']), units=times['units'],
-                seeds_done=sorted({int(r['seed']) for r in recs if r['model'] == f"dense-seed{r['seed']}"}))
+                seeds_done=[s for s in st.seeds if _seed_finished(st, out, s, recs)])
     summary = summary_markdown(st, table, info, scores)
     with atomic_write(out/'summary.md', 'w') as f: f.write(summary)
     if figures: _figures(st, table, maps, info['gate'], out/'figures', scores)
@@ -524,6 +526,13 @@ def _read_times(out:Path) -> dict:
     t = json.loads((out/'time.json').read_text()) if (out/'time.json').exists() else []
     return dict(calls=t, units={}) if isinstance(t, list) else t
 
+def _seed_finished(st, out:Path, seed:int, recs:list[dict]) -> bool:
+    "Whether every unit of `seed` is finished: the dense model, every method's models, their controls, the deck and its dense controls."
+    names = [f'dense-seed{seed}'] + [n for m in st.methods for s in get_method(m).targets(st.sparsities) for n in _method_models(st, m, s, seed)]
+    names += [r['control'] for r in recs if r['seed'] == seed and r.get('control')]
+    if st.deck.k: names += [f'deck-seed{seed}'] + [control_name(st, seed, st.member_epochs(), aug=g) for g in DECK_GROUPS]
+    return all(finished_unit(out, n) for n in names)
+
 def _save_times(out:Path, started:str, units:dict) -> dict:
     "Write time.json as it stands now: this call (by its start time) beside the earlier ones, and the time of every unit (a killed call keeps its finished units' times)."
     times, t0 = _read_times(out), time.mktime(time.strptime(started, '%Y-%m-%d %H:%M:%S'))
@@ -534,11 +543,11 @@ def _save_times(out:Path, started:str, units:dict) -> dict:
 
 def _figures(st, table, maps, gate, folder:Path, scores=None):
     _save_fig(plot_study_sparsity(table, scores), folder/'accuracy_vs_sparsity.png')
-    if st.deck.k: _save_fig(plot_deck(table, scores), folder/'deck.png')
+    if st.deck.k and table.method.str.startswith('deck-').any(): _save_fig(plot_deck(table, scores), folder/'deck.png')   # a partial report may have no deck yet
     _save_fig(plot_robust_vs_clean(table), folder/'robust_vs_clean.png')
     pm = per_model_summary(table); seed = st.seeds[0]
     top = [f'dense-seed{seed}'] + [pm[(pm.method == m) & (pm.seed == seed) & (pm.bits == 32)].sort_values('target').model.iloc[-1]
-                                   for m in ('ft', 'lrr', 'biprop') if m in st.methods]
+                                   for m in ('ft', 'lrr', 'biprop') if m in set(pm[pm.seed == seed].method)]   # those finished
     ax = plot_corruption_bars(table[RESULT_COLUMNS], top, title='Accuracy per corruption at the highest sparsity (mean over severities)')
     _save_fig(ax.figure, folder/'corruption_bars.png')
     if maps: _save_fig(plot_heat_maps(maps, title='Fourier heat maps (error under a Fourier-basis perturbation)'), folder/'heat_maps.png')
