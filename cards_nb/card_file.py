@@ -23,12 +23,15 @@ __all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'MODEL_CARD_FIELDS', 'M
            'memory_report', 'card_bytes', 'print_report']
 
 # %% ../nbs/14_card_file.ipynb #85095901
-def entropy_bits(p:float) -> float:
+def entropy_bits(p:float, # density of the mask: the fraction of weights kept, in [0, 1]
+                ) -> float: # bits per weight, in [0, 1] (0 for an all-kept or all-pruned mask)
     "Binary entropy $H(p)$ in bits: the least bits per weight any code can average for an i.i.d. mask of density `p`."
     return 0. if p in (0, 1) else -p * math.log2(p) - (1 - p) * math.log2(1 - p)
 
 # %% ../nbs/14_card_file.ipynb #d1cfac4a
-def rice_bits(p:float, k:int) -> float:
+def rice_bits(p:float, # density of the mask: the fraction of weights kept, in (0, 1]
+              k:int, # Rice parameter: the low `k` bits of each gap are stored as they are, the rest in unary
+             ) -> float: # expected bits per weight, unary and remainder streams together
     "Expected bits per weight of the Golomb-Rice gap code with parameter `k` for an i.i.d. mask of density `p`."
     th = (1 - p) ** (2 ** k)
     return p * (1 + k + th / (1 - th))
@@ -37,7 +40,9 @@ def rice_bits(p:float, k:int) -> float:
 def _rice_bytes(gaps:np.ndarray, k:int) -> int:
     return -(-(len(gaps) + int((gaps >> k).sum())) // 8) + -(-len(gaps) * k // 8)
 
-def rice_encode(idx:np.ndarray, k:int) -> tuple[np.ndarray, np.ndarray]:
+def rice_encode(idx:np.ndarray, # strictly increasing nonnegative indices: the kept positions of a flattened mask
+                k:int, # Rice parameter: the low `k` bits of each gap go to the remainder stream, the rest in unary
+               ) -> tuple[np.ndarray, np.ndarray]: # the packed unary stream (the gaps' quotients) and the packed remainder stream
     "Golomb-Rice code (parameter `k`) of the gaps between the sorted indices `idx`, as a unary and a remainder stream (uint8)."
     gaps = np.diff(np.asarray(idx, dtype=np.int64), prepend=-1) - 1
     q, r = gaps >> k, gaps & ((1 << k) - 1)
@@ -47,7 +52,11 @@ def rice_encode(idx:np.ndarray, k:int) -> tuple[np.ndarray, np.ndarray]:
     return np.packbits(unary), np.packbits(rem)
 
 # %% ../nbs/14_card_file.ipynb #37252ecc
-def rice_decode(unary:np.ndarray, rem:np.ndarray, n:int, k:int) -> np.ndarray:
+def rice_decode(unary:np.ndarray, # packed unary stream from `rice_encode` (padding bits after the `n`th gap are ignored)
+                rem:np.ndarray, # packed remainder stream from `rice_encode`
+                n:int, # number of indices to decode; `ValueError` when `unary` holds fewer gaps
+                k:int, # Rice parameter the indices were encoded with
+               ) -> np.ndarray: # the `n` sorted indices, int64
     "The `n` sorted indices coded by `rice_encode(idx, k)`."
     ends = np.flatnonzero(np.unpackbits(unary) == 0)[:n]
     if len(ends) < n: raise ValueError(f"the unary stream holds {len(ends)} gaps, not {n}")
@@ -56,7 +65,8 @@ def rice_decode(unary:np.ndarray, rem:np.ndarray, n:int, k:int) -> np.ndarray:
     return np.cumsum((q << k) + r + 1) - 1
 
 # %% ../nbs/14_card_file.ipynb #5e796de1
-def encode_mask(mask:torch.Tensor) -> tuple[dict, dict[str, torch.Tensor]]:
+def encode_mask(mask:torch.Tensor, # mask of any shape, nonzero (True) where a weight is kept
+               ) -> tuple[dict, dict[str, torch.Tensor]]: # `dict(code, kept, k)`, and its tensors: `mask_bits`, or `mask_unary`, `mask_rem`
     "The smallest of the `full`/`empty`, `bitmap` and `rice` codes of a boolean `mask`: a JSON-able description and its tensors."
     flat = mask.detach().cpu().flatten().numpy().astype(bool)
     N, n = flat.size, int(flat.sum())
@@ -70,7 +80,10 @@ def encode_mask(mask:torch.Tensor) -> tuple[dict, dict[str, torch.Tensor]]:
     return dict(code='bitmap', kept=n), dict(mask_bits=torch.from_numpy(np.packbits(flat)))
 
 # %% ../nbs/14_card_file.ipynb #2536d9ee
-def decode_mask(info:dict, ts:dict[str, torch.Tensor], shape) -> torch.Tensor:
+def decode_mask(info:dict, # the description `encode_mask` returned: `code`, `kept` (weights kept) and, for rice, `k`
+                ts:dict[str, torch.Tensor], # its tensors (`mask_bits`, or `mask_unary` and `mask_rem`); other keys are ignored
+                shape, # shape of the mask, a sequence of ints
+               ) -> torch.Tensor: # the boolean mask of `shape`, on the CPU
     "The boolean mask of `shape` described by `info` and the tensors `ts` from `encode_mask`."
     N = math.prod(shape)
     if info['code'] in ('full', 'empty'): return torch.full(tuple(shape), info['code'] == 'full')
@@ -97,7 +110,9 @@ def _packbits(b:torch.Tensor) -> torch.Tensor: return torch.from_numpy(np.packbi
 def _unpackbits(p:torch.Tensor, n:int) -> torch.Tensor: return torch.from_numpy(np.unpackbits(p.numpy(), count=n).astype(bool))
 
 @torch.no_grad()
-def encode_layer(layer:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch.Tensor]]:
+def encode_layer(layer:nn.Module, # a prunable layer (dense, masked, supermask, binary or quantized) with float32 weights
+                 half:bool=False, # store float values as float16 where every kept value is exact in float16 (lossless)
+                ) -> tuple[dict, dict[str, torch.Tensor]]: # `dict(shape, mask, values)` (int8, int4, binary, fp16, fp32, none) and tensors
     "The CARD encoding of a prunable `layer`'s effective weight: a JSON-able description and the tensors to store."
     w = effective_weight(layer).detach().cpu()
     if w.dtype != torch.float32: raise ValueError(f"CARD files store float32 weights, not {w.dtype}: call model.float() first.")
@@ -121,7 +136,9 @@ def encode_layer(layer:nn.Module, half:bool=False) -> tuple[dict, dict[str, torc
     return dict(shape=list(w.shape), mask=minfo, values=code), ts
 
 # %% ../nbs/14_card_file.ipynb #41033716
-def decode_layer(info:dict, ts:dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+def decode_layer(info:dict, # the description `encode_layer` returned: `shape`, `mask` and the `values` code
+                 ts:dict[str, torch.Tensor], # its tensors, named without the layer's prefix (`values`, `signs`, `codes`, `mask_bits`, ...)
+                ) -> dict[str, torch.Tensor]: # the layer's state-dict entries, named without its prefix
     "The state-dict entries (`weight`, `mask`, and `qscale`/`qbits` when quantized) of the layer `encode_layer` described."
     shape, code = tuple(info['shape']), info['values']
     mask = decode_mask(info['mask'], ts, shape)
@@ -162,7 +179,8 @@ def _build(spec:str, device=None, bn:str='affine') -> nn.Module:
         raise CheckpointError(f"Cannot build {spec!r} ({type(e).__name__}: {e}); the file is corrupt or comes from another version of cards-nb.") from e
 
 # %% ../nbs/14_card_file.ipynb #mc000
-def network(model:nn.Module) -> nn.Module:
+def network(model:nn.Module, # a network, or a `UnitImageModel` wrapping one
+           ) -> nn.Module: # the bare network, of normalized images
     "The network inside `model`: the model itself, or the one a `UnitImageModel` (e.g. a loaded CARD) normalizes its images for."
     return model.model if isinstance(model, UnitImageModel) else model
 
@@ -175,7 +193,9 @@ def _frozen(model:nn.Module) -> nn.Module:
 def _layer_parts(name:str) -> str: return f'{name}.weight.'
 
 @torch.no_grad()
-def encode_card(model:nn.Module, half:bool=False) -> tuple[dict, dict[str, torch.Tensor]]:
+def encode_card(model:nn.Module, # a float32 model built by `get_model` (it has a `spec`), or a `UnitImageModel` wrapping one
+                half:bool=False, # store float values as float16 where that is lossless (see `encode_layer`)
+               ) -> tuple[dict, dict[str, torch.Tensor]]: # `dict(spec, bn, layers, tensors)`, and every tensor to store, by name
     "The CARD encoding of `model`: the JSON-able `card` metadata (spec, per-layer codes, other tensors) and the tensors to store."
     model = network(model)
     spec = getattr(model, 'spec', None)
@@ -211,7 +231,9 @@ def _plain(v):   # numpy scalars and tuples as JSON's own types
     if isinstance(v, (list, tuple)): return [_plain(x) for x in v]
     return v
 
-def model_card(model:nn.Module|None=None, **info) -> dict:
+def model_card(model:nn.Module|None=None, # the model described: its sparsity and a `UnitImageModel`'s normalization (None: the package's)
+               **info, # fields of `MODEL_CARD_FIELDS` (dataset, classes, method, ...); those that are None are left out
+              ) -> dict: # the JSON-able model card
     "The model card of `model`: its inputs (range, layout, the normalization inside), its measured sparsity, the fields of `MODEL_CARD_FIELDS` given in `info`, and the package version."
     unknown = sorted(set(info) - set(MODEL_CARD_FIELDS))
     if unknown: raise ValueError(f"Unknown model card field(s) {unknown}: use {', '.join(MODEL_CARD_FIELDS)} (or notes).{suggest(unknown[0], MODEL_CARD_FIELDS)}")
@@ -224,13 +246,18 @@ def model_card(model:nn.Module|None=None, **info) -> dict:
     return card
 
 # %% ../nbs/14_card_file.ipynb #e0f101b6
-def save_card(model:nn.Module, path, half:bool=False, info:dict|None=None) -> Path:
+def save_card(model:nn.Module, # the model to store: float32, built by `get_model`, or a `UnitImageModel` wrapping one
+              path, # the CARD file to write (replaced if it exists; missing folders are made)
+              half:bool=False, # store float values as float16 where that is lossless (see `encode_layer`)
+              info:dict|None=None, # model-card fields to record, keys of `MODEL_CARD_FIELDS` (None: none)
+             ) -> Path: # `path`
     "Write `model` (dense, masked, supermask, binary or quantized) to the CARD file `path`, atomically, with its model card (`model_card(model, **info)`)."
     card, tensors = encode_card(model, half)
     return write_container(dict(card, model_card=model_card(model, **(info or {}))), tensors, path, CARD_FORMAT, CARD_VERSION, 'card')
 
 # %% ../nbs/14_card_file.ipynb #3bf12718
-def read_card(path) -> tuple[dict, dict[str, torch.Tensor]]:
+def read_card(path, # the CARD file to read
+             ) -> tuple[dict, dict[str, torch.Tensor]]: # the `card` metadata (spec, bn, layers, tensors, model_card) and the stored tensors
     "The verified `card` metadata and tensors of the CARD file at `path`; `CheckpointError` when it is not a valid, intact CARD."
     return read_container(path, CARD_FORMAT, CARD_VERSION, 'card', 'CARD file', 'save_card')
 
@@ -258,7 +285,10 @@ def _check_shapes(spec, bn, infos:dict, plain:dict, nbytes:int, where):
 
 # %% ../nbs/14_card_file.ipynb #f3e2abac
 @torch.no_grad()
-def decode_card(card:dict, tensors:dict[str, torch.Tensor], where='the CARD') -> nn.Module:
+def decode_card(card:dict, # verified `card` metadata, as `read_card` returns it
+                tensors:dict[str, torch.Tensor], # the file's tensors, as `read_card` returns them
+                where='the CARD', # what error messages call the source (e.g. its path)
+               ) -> nn.Module: # the bare network (of normalized images), on the CPU, in eval mode
     "The model described by verified `card` metadata and its `tensors` (what `read_card` returns); `where` names them in errors."
     try:
         spec, infos, names = card['spec'], card['layers'], card['tensors']
@@ -295,7 +325,9 @@ def _file_card(card:dict, where) -> dict:
     if not ok: raise CheckpointError(f"{where}: its model card's input normalization is not 3 finite means and 3 positive deviations; the file is corrupt or crafted.")
     return mc
 
-def load_card(path, unit_images:bool=True) -> nn.Module:
+def load_card(path, # the CARD file to load
+              unit_images:bool=True, # wrap the network in a `UnitImageModel` of images in [0, 1] (False: the bare network)
+             ) -> nn.Module: # the model, on the CPU, in eval mode, with its model card in `.card`
     "The model stored in the CARD file at `path` (CPU, eval mode), a model of images in [0, 1] (`unit_images=False`: the bare network, of normalized images); its model card in `.card`."
     card, tensors = read_card(path)
     mc = _file_card(card, path)
@@ -305,7 +337,8 @@ def load_card(path, unit_images:bool=True) -> nn.Module:
     return model
 
 # %% ../nbs/14_card_file.ipynb #ci001
-def card_info(path) -> str:
+def card_info(path, # the CARD file to describe
+             ) -> str: # one line per item: file size and format, architecture, inputs, model-card fields, writer
     "What the CARD file at `path` says about itself (checksum verified): its model card, architecture and size, as text (`cards-nb card info`)."
     card, tensors = read_card(path)
     mc = _file_card(card, path)
@@ -325,7 +358,9 @@ def card_info(path) -> str:
 def _nbytes(ts) -> int: return sum(t.numel() * t.element_size() for t in ts)
 
 @torch.no_grad()
-def memory_report(model:nn.Module, half:bool=False) -> list[dict]:
+def memory_report(model:nn.Module, # a model `encode_card` accepts
+                  half:bool=False, # count float values as float16 where that is lossless, as `save_card(half=True)` stores them
+                 ) -> list[dict]: # a row per prunable layer, one for the other tensors, and the total (with `ratio`: float32 / CARD bytes)
     "Per prunable layer, other tensors and in total: weights, nonzeros, codes, CARD bits per weight, float32 and CARD bytes."
     card, tensors = encode_card(model, half)
     frozen = _frozen(model)
@@ -346,12 +381,15 @@ def memory_report(model:nn.Module, half:bool=False) -> list[dict]:
     return rows + [dict(total, ratio=total['fp32_bytes'] / total['card_bytes'])]
 
 # %% ../nbs/14_card_file.ipynb #b2baeb6e
-def card_bytes(model:nn.Module, half:bool=False) -> int:
+def card_bytes(model:nn.Module, # a model `encode_card` accepts
+               half:bool=False, # count float values as float16 where that is lossless, as `save_card(half=True)` stores them
+              ) -> int: # bytes of its tensors as stored, the file's header not included
     "Bytes of `model`'s tensors in a CARD file (the file adds only its header)."
     return memory_report(model, half)[-1]['card_bytes']
 
 # %% ../nbs/14_card_file.ipynb #fc4127a1
-def print_report(rows:list[dict]):
+def print_report(rows:list[dict], # what `memory_report` returns, its last row the total
+                ):
     "Print a `memory_report` as a plain-text table."
     print(text_table([{k: v for k, v in r.items() if k != 'ratio'} for r in rows], '.3g'))
     t = rows[-1]; print(f"\nCARD: {t['card_bytes']:,} bytes, {t['ratio']:.1f}x smaller than float32 ({t['fp32_bytes']:,} bytes)")

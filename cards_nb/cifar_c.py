@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/cifar_c.html.md"""
 
 # %% ../nbs/21_cifar_c.ipynb #c003
 from __future__ import annotations
-import contextlib, hashlib, json, multiprocessing, warnings
+import contextlib, hashlib, json, multiprocessing, os, warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,11 @@ __all__ = ['CIFAR_C_ARCHIVES', 'CIFAR_C_FORMAT', 'CifarCArchive', 'cifar_c_archi
 @dataclass(frozen=True)
 class CifarCArchive:
     "Where an official CIFAR-C archive lives: its `url`, `md5`, the file name and the folder inside it."
-    name:str; url:str; md5:str; filename:str; folder:str
+    name:str     # the data set: 'cifar10' or 'cifar100'
+    url:str      # where the official `.tar` is downloaded from
+    md5:str      # md5 (hex) of the `.tar`, checked after download and before reuse
+    filename:str # the `.tar`'s file name in the data folder
+    folder:str   # the folder the `.tar` holds, extracted into the data folder
 
 CIFAR_C_ARCHIVES = {
     'cifar10': CifarCArchive('cifar10', 'https://zenodo.org/records/2535967/files/CIFAR-10-C.tar?download=1',
@@ -35,19 +39,26 @@ CIFAR_C_ARCHIVES = {
 CIFAR_C_FORMAT = 'cards-nb-cifar-c-v1'
 
 # %% ../nbs/21_cifar_c.ipynb #c006s1
-def cifar_c_archive(dataset) -> CifarCArchive:
+def cifar_c_archive(dataset, # a key of `CIFAR_C_ARCHIVES`: 'cifar10' or 'cifar100'
+                   ) -> CifarCArchive: # its archive; `ValueError` for an unknown data set
     if dataset not in CIFAR_C_ARCHIVES:
         raise ValueError(f"Unknown CIFAR-C data set {dataset!r}: use one of {list(CIFAR_C_ARCHIVES)}.{suggest(dataset, CIFAR_C_ARCHIVES)}")
     return CIFAR_C_ARCHIVES[dataset]
 
 # %% ../nbs/21_cifar_c.ipynb #c008
-def download_cifar_c(dataset='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
+def download_cifar_c(dataset='cifar10', # 'cifar10' or 'cifar100'
+                     root=None, # data folder (None: `$CARDS_DATA`, else ~/.cards_nb/data)
+                     url:str|None=None, # where to download the `.tar` from (None: the official Zenodo URL)
+                     md5:str|None=None, # md5 (hex) the `.tar` must have (None: the official archive's)
+                    ) -> Path: # the extracted folder, `<root>/CIFAR-10-C` or `<root>/CIFAR-100-C`
     "Make sure `<root>/CIFAR-10-C` (or `CIFAR-100-C`) exists: download (or reuse) the official `.tar`, check its md5, extract."
     from cards_nb.data import fetch_archive   # here, not at the top: making CIFAR-C sets needs no fastai
     return fetch_archive(cifar_c_archive(dataset), root, url, md5)
 
 # %% ../nbs/21_cifar_c.ipynb #c011
-def data_hash(images, labels) -> str:
+def data_hash(images, # images, hashed as contiguous uint8
+              labels, # class labels, hashed as contiguous int64
+             ) -> str: # 64 hex digits
     "SHA-256 (hex) of the uint8 `images` and int64 `labels`, shapes included."
     images, labels = np.ascontiguousarray(images, dtype=np.uint8), np.ascontiguousarray(labels, dtype=np.int64)
     h = hashlib.sha256(f"{images.shape}/{labels.shape}".encode())
@@ -85,7 +96,8 @@ def _save_npy(path, arr):
 
 _VERIFIED = {}   # (path, size, mtime) of files whose checksum matched: a file is hashed once per process, not per severity
 
-def verify_npy(path) -> bool:
+def verify_npy(path, # a `.npy` file, its checksum (if any) in `<path>.sha256` beside it
+              ) -> bool: # `True`, or a `DataError` when the file does not match its checksum
     "Whether the `.npy` at `path` matches the checksum written beside it (`True` when it has none: an official file); `DataError` if not."
     path, cs = Path(path), _checksum_path(path)
     if not cs.exists(): return True
@@ -147,15 +159,28 @@ def _writer_lock(out:Path):
     "One writer per folder: an exclusive lock on `out/.lock` while a run writes (where the OS has POSIX locks)."
     try: import fcntl
     except ImportError: yield; return                                     # Windows: no lock
-    with open(out/'.lock', 'w') as f:
+    try: fd = os.open(out/'.lock', os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o644)   # a link is refused, a file never truncated
+    except OSError as e:
+        raise DataError(f"{out/'.lock'} cannot be opened as this folder's lock ({e.strerror}): it is a link or not a file. Remove it, or write to another folder.") from None
+    with os.fdopen(fd, 'r+') as f:
         try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise DataError(f"Another make_cifar_c is writing to {out}: wait for it to finish, or write to another folder.") from None
         try: yield
         finally: (out/'.lock').unlink(missing_ok=True)                    # still locked: removed before it is released
 
-def make_cifar_c(out_dir, images, labels, corruptions=CORRUPTIONS, severities=SEVERITIES, seed:int=0, device=None,
-                 chunk:int|None=None, workers:int=1, show_progress:bool=True, on_block=None) -> Path:
+def make_cifar_c(out_dir, # folder to write (made if missing); one in use must hold a set of the same images, seed and severities
+                 images, # the clean uint8 images (N, 32, 32, 3)
+                 labels, # their N integer class labels
+                 corruptions=CORRUPTIONS, # names from `CORRUPTIONS` to make, without repeats (written in the official order)
+                 severities=SEVERITIES, # severities from 1..5 without repeats, stacked in each file in ascending order
+                 seed:int=0, # random seed of the corruptions (see `corrupt`)
+                 device=None, # device `corrupt` computes on (None: fastai's default)
+                 chunk:int|None=None, # images per batch in `corrupt` (None: its default)
+                 workers:int=1, # processes making files in parallel, one file each (1: all in this process)
+                 show_progress:bool=True, # show a progress bar over the files to make
+                 on_block=None, # called as `on_block(corruption, severity)` per severity done (`workers` > 1: once its file is written)
+                ) -> Path: # the folder, `Path(out_dir)`
     "Write `<corruption>.npy` ((len(severities) x N, 32, 32, 3) uint8) and `labels.npy` in `out_dir`; resumes an interrupted run."
     corruptions = _check_list(corruptions, CORRUPTIONS, 'corruptions', unknown_corruption)
     severities = _check_list(severities, SEVERITIES, 'severities', _bad_severity)
@@ -231,18 +256,23 @@ def _make_in_processes(out, images, todo, severities, seed, device, chunk, worke
 
 
 # %% ../nbs/21_cifar_c.ipynb #c025
-def cifar_c_severities(folder) -> tuple:
+def cifar_c_severities(folder, # a CIFAR-C folder, made by `make_cifar_c` or official
+                      ) -> tuple: # the severities, in the order they are stacked
     "The severities stacked in the `.npy` files of a CIFAR-C `folder` (all five unless its `meta.json` says otherwise)."
     meta = Path(folder)/'meta.json'
     return tuple(json.loads(meta.read_text())['severities']) if meta.exists() else SEVERITIES
 
 # %% ../nbs/21_cifar_c.ipynb #c025s1
-def cifar_c_corruptions(folder) -> tuple:
+def cifar_c_corruptions(folder, # a CIFAR-C folder, made by `make_cifar_c` or official
+                       ) -> tuple: # names from `CORRUPTIONS` with a `.npy` file there, in the official order
     "The corruptions whose `.npy` file is in CIFAR-C `folder`, in the official order."
     return tuple(c for c in CORRUPTIONS if (Path(folder)/f'{c}.npy').exists())
 
 # %% ../nbs/21_cifar_c.ipynb #c025s2
-def cifar_c_folder(root=None, dataset='cifar10', download:bool=False) -> Path:
+def cifar_c_folder(root=None, # a CIFAR-C folder (it holds `labels.npy`), or the data folder (None: `$CARDS_DATA`, else ~/.cards_nb/data)
+                   dataset='cifar10', # the official set looked for in the data folder: 'cifar10' or 'cifar100'
+                   download:bool=False, # download the official set when it is missing (False: a `DataError` that says how to get one)
+                  ) -> Path: # the folder holding `labels.npy` and the `<corruption>.npy` files
     "The CIFAR-C folder: `root` itself when it holds `labels.npy`, else `<data dir>/CIFAR-10-C` (downloaded if asked)."
     if root is not None and (Path(root)/'labels.npy').exists(): return Path(root)   # a made set of any 32x32 images (digits too)
     spec = cifar_c_archive(dataset)
@@ -254,8 +284,12 @@ def cifar_c_folder(root=None, dataset='cifar10', download:bool=False) -> Path:
                     f"{spec.url}, md5 {spec.md5}) in {folder.parent}, or pass download=True.")
 
 # %% ../nbs/21_cifar_c.ipynb #c026
-def load_cifar_c(root=None, name:str='gaussian_noise', severity:int|None=None, dataset='cifar10',
-                 download:bool=False) -> tuple[np.ndarray, np.ndarray]:
+def load_cifar_c(root=None, # a CIFAR-C folder or the data folder, as in `cifar_c_folder`
+                 name:str='gaussian_noise', # one of `CORRUPTIONS`
+                 severity:int|None=None, # one of the folder's severities, 1..5 (None: all of them, stacked)
+                 dataset='cifar10', # the official set looked for in the data folder: 'cifar10' or 'cifar100'
+                 download:bool=False, # download the official set when it is missing
+                ) -> tuple[np.ndarray, np.ndarray]: # the images (memory-mapped uint8 (n, 32, 32, 3)) and their labels
     "Images (memory-mapped, `(N, 32, 32, 3)` uint8) and labels of corruption `name` at `severity` 1..5 (None: all)."
     if name not in CORRUPTIONS: raise unknown_corruption(name)
     folder = cifar_c_folder(root, dataset, download)

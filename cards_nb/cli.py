@@ -154,11 +154,17 @@ def deck_command(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise
     from cards_nb.decks import train_deck, save_deck, evaluate_deck, deck_memory, gate_choices, member_names
     from cards_nb.robustness import robustness_summary
     p = _compress_preset(preset, dataset, arch, width)
+    from cards_nb.compress import Compression
+    from cards_nb.settings import settings_hash
+    c = Compression(method, sparsity, **settings)   # every training setting names the deck: other settings, another file
+    if cifar_c is not None and not (Path(cifar_c)/'labels.npy').is_file():   # before hours of training, not after
+        raise ValueError(f"--cifar-c {cifar_c} is not a CIFAR-C folder (no labels.npy): make one with `cards-nb make-cifar-c`, or point at the official one.")
     d = train_deck(k, method, sparsity, p, root=data, seed=seed, out_dir=out, show_progress=True, **settings)
-    name = f"deck-{p.run_name}-{method}-{sparsity:g}-k{k}-seed{seed}"
+    name = f"deck-{p.run_name}-{c.run_name}-k{k}-seed{seed}"
     path = save_deck(d, Path(out)/f"{name}.deck")
+    on = f"cifar-c-{settings_hash(dict(folder=str(Path(cifar_c).resolve())))}" if cifar_c else 'clean'   # the evaluation cache names its data too
     res, choices = evaluate_deck(d, cifar_c, clean=load_dataset(p.dataset, 'test', data), dataset=p.dataset, sizes=False,
-                                 out=Path(out)/f"{name}-{'cifar-c' if cifar_c else 'clean'}.json")
+                                 out=Path(out)/f"{name}-{on}.json")
     s = robustness_summary(res).reset_index()
     cols = ['model', 'clean'] + (['robust', 'noise', 'blur', 'weather', 'digital'] if cifar_c else [])
     print('\n' + results_table(s.to_dict('records'), cols))
@@ -277,6 +283,7 @@ def make_cifar_c_command(data:str=None, # Data directory holding cifar-10-batche
     spec = cifar_c_archive(dataset)
     names = [c.strip() for c in corruptions.split(',') if c.strip()] if corruptions else list(CORRUPTIONS)
     sevs = [int(s) for s in severities.split(',') if s.strip()]
+    if n is not None and n < 1: raise ValueError(f"--n {n}: give the number of test images to corrupt (1 or more), or leave it out for all.")
     x, y = load_cifar(data, dataset, 'test')
     if n is not None: x, y = x[:n], y[:n]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)   # the cores this process may use
@@ -339,6 +346,9 @@ def main(argv:list[str]|None=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     try: argv, nproc = _nproc(argv)
     except ValueError: print("cards-nb: --nproc takes a number of processes, e.g. --nproc 2", file=sys.stderr); return 2
+    cap = max(os.cpu_count() or 1, 8)   # one process per core (or per GPU, up to 8 on one machine); each holds about 1 GB
+    if not 1 <= nproc <= cap:
+        print(f"cards-nb: --nproc {nproc}: give between 1 and {cap} processes (one per core or GPU of this machine).", file=sys.stderr); return 2
     if nproc > 1 and 'WORLD_SIZE' not in os.environ: return launch(argv, nproc)
     if not argv: print(_usage(), file=sys.stderr); return 2   # no command: say what there is, and fail (a script's typo is not a success)
     if argv[0] in ('-h', '--help', 'help'): print(_usage()); return 0

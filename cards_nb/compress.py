@@ -33,8 +33,8 @@ __all__ = ['METHODS', 'COMPRESSION_METHODS', 'SPARSITY_TOLERANCE', 'Compression'
 @dataclass(frozen=True)
 class Compression:
     "Every setting of one compression run; `run_name` identifies it."
-    method:str = 'lrr'
-    sparsity:float = 0.9
+    method:str = 'lrr'           # a registered method: ft, gmp, lth, lrr, ep, biprop (see `METHODS`)
+    sparsity:float = 0.9         # target fraction of the prunable weights set to zero, in [0, 1)
     epochs:int|None = None       # dense training, each round, GMP or supermask training (None: the preset's)
     lr:float|None = None         # peak learning rate of every phase (None: the preset's; edge-popup likes ~0.1)
     ft_epochs:int|None = None    # FT: fine-tuning epochs per step (None: epochs)
@@ -59,7 +59,9 @@ class Compression:
             v = getattr(self, k)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise ValueError(f"{k} must be a positive number of epochs (or None for the default), not {v!r}: every phase of {self.method} trains.")
-    def replace(self, **kw) -> Compression: return dataclasses.replace(self, **kw)
+    def replace(self,
+                **kw, # `Compression` fields to change, by name
+               ) -> Compression: return dataclasses.replace(self, **kw) # a copy with `kw` changed, checked again
     @property
     def relevant(self) -> dict:
         "The settings `method` reads: only these name the run (so a sweep's FT runs do not depend on LTH's `rate`)."
@@ -91,14 +93,25 @@ class CompressionMethod:
     budget:Callable|None = None  # (compression, dense epochs, round) -> total training epochs of the model (None: its epochs)
     @property
     def style(self) -> tuple[str, str, str]: return self.label, self.color, self.marker
-    def targets(self, sparsities) -> list[float]:
+    def targets(self,
+                sparsities, # the target sparsities of a sweep, each in [0, 1)
+               ) -> list[float]: # the largest alone for a method with rounds, else all of them, sorted
         "The sparsities to run for `sparsities`: the largest alone for a method with rounds (its rounds pass the rest)."
         return [max(sparsities)] if self.rounds else sorted(sparsities)
-    def epochs(self, c:Compression, default:int, round:int|None=None) -> int:
+    def epochs(self,
+               c:Compression, # the run's settings
+               default:int, # the preset's epochs, used where `c.epochs` is None
+               round:int|None=None, # rounds done (None: all the rounds `c` makes; one for a method without rounds)
+              ) -> int: # the epochs the model was trained for in all, dense phase included
         "The total training epochs of the model `c` gives after `round` rounds (None: its last; `default`: the preset's epochs, where `c` says None)."
         if round is None: round = len(round_sparsities(c.sparsity, c.rate)) if self.rounds else 1
         return self.budget(c, ifnone(c.epochs, default), round) if self.budget else ifnone(c.epochs, default)
-    def model(self, preset, sparsity:float, num_classes:int, init:str|None=None) -> nn.Module:
+    def model(self,
+              preset, # a `Preset` or its name: the architecture (and its keyword arguments)
+              sparsity:float, # target sparsity of a supermask model's layers (unused by the pruning methods)
+              num_classes:int, # number of outputs
+              init:str|None=None, # supermask weight initialisation (None: the method's default; unused by the pruning methods)
+             ) -> nn.Module: # the untrained model, with masked layers or (supermask methods) supermask layers
         "The untrained model of `preset`'s architecture this method trains: masked layers, or supermask layers at `sparsity`."
         p = get_preset(preset)
         if self.supermask: return supermask_model(p.arch, sparsity, self.name, init=init, num_classes=num_classes, **dict(p.arch_kw))
@@ -107,13 +120,15 @@ class CompressionMethod:
 # %% ../nbs/15_compress.ipynb #r003
 METHODS = {}   # name -> CompressionMethod, in registration order
 
-def register_method(method:CompressionMethod) -> CompressionMethod:
+def register_method(method:CompressionMethod, # the method, registered under `method.name`
+                   ) -> CompressionMethod: # `method` itself
     "Add `method` to `METHODS` (replacing one of the same name), so `compress` and the study can run it."
     METHODS[method.name] = method
     return method
 
 # %% ../nbs/15_compress.ipynb #r003s1
-def get_method(name) -> CompressionMethod:
+def get_method(name, # a key of `METHODS` (ft, gmp, lth, lrr, ep, biprop, or one registered later), or a `CompressionMethod`
+              ) -> CompressionMethod: # the method; `ValueError` naming the registered ones when there is none
     "The registered method called `name` (or `name` itself when it is a `CompressionMethod`)."
     if isinstance(name, CompressionMethod): return name
     if name not in METHODS: raise ValueError(f"Unknown compression method {name!r}: use one of {list(METHODS)}.{suggest(name, METHODS)}")
@@ -121,20 +136,36 @@ def get_method(name) -> CompressionMethod:
 
 # %% ../nbs/15_compress.ipynb #c008
 @contextlib.contextmanager
-def quiet_learner(learn:Learner):
+def quiet_learner(learn:Learner, # the learner to silence while the block runs (yielded)
+                 ):
     "Neither progress bar nor metric table while the block runs."
     with learn.no_bar(), learn.no_logging(): yield learn
 
 # %% ../nbs/15_compress.ipynb #c008s1
 class PhaseFit:
     "A `fit` for the pruning methods that checkpoints each phase in `folder` and resumes or skips it."
-    def __init__(self, folder, shared=None, dense_name:str='dense', resume:bool=True, show_progress:bool=False, data:str=''):
+    def __init__(self,
+                 folder, # the run's folder, where each phase's checkpoint `<name>.pth` goes
+                 shared=None, # folder of the dense phase's checkpoint, shared by the runs of a preset and seed (None: `folder`)
+                 dense_name:str='dense', # file name (no `.pth`) of the dense checkpoint in `shared`, naming what the dense phase depends on
+                 resume:bool=True, # load phase checkpoints: skip a finished phase, continue an interrupted one (False: train all again)
+                 show_progress:bool=False, # print each phase's name and show fastai's progress bar and metric table
+                 data:str='', # tag of the training data (its folder, or 'embedded') stored in checkpoints; resuming one of other data fails
+                ):
         self.folder, self.shared, self.dense_name = Path(folder), Path(ifnone(shared, folder)), dense_name
         self.resume, self.show_progress, self.data, self.log = resume, show_progress, data, []
-    def path(self, name):
+    def path(self,
+             name, # the phase: 'dense' (in `shared`), 'supermask', 'gmp', 'round1', 'ft1', ...
+            ):
         "The checkpoint of phase `name`; the dense phase is shared by the runs in `shared`."
         return self.shared/f'{self.dense_name}.pth' if name == 'dense' else self.folder/f'{name}.pth'
-    def __call__(self, learn:Learner, epochs=None, lr=None, cbs=None, name:str='phase'):
+    def __call__(self,
+                 learn:Learner, # the learner to train with its preset's schedule (`fit_preset`)
+                 epochs=None, # epochs of this phase (None: the preset's)
+                 lr=None, # peak learning rate (None: the preset's)
+                 cbs=None, # extra callbacks for this phase
+                 name:str='phase', # the phase's name: its checkpoint is `path(name)`
+                ):
         epochs, path, start, prior = ifnone(epochs, learn.preset.epochs), self.path(name), 0, []
         if self.resume and path.exists():
             ck = load_checkpoint(learn.model, path)
@@ -152,7 +183,8 @@ class PhaseFit:
             learn.fit_preset(epochs, lr=lr, cbs=L(cbs) + [cb], start_epoch=start, reset_opt=start == 0)
 
 # %% ../nbs/15_compress.ipynb #c010
-def learner_scores(learn:Learner) -> dict:
+def learner_scores(learn:Learner, # the learner whose model is scored on its validation set
+                  ) -> dict: # `sparsity` (fraction of prunable weights that are zero), `valid_loss` and `accuracy`
     "Sparsity, validation loss and accuracy of `learn`'s model now: what each round of a method records."
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     return dict(sparsity=sparsity(learn.model), valid_loss=float(loss), accuracy=float(acc))
@@ -160,37 +192,55 @@ def learner_scores(learn:Learner) -> dict:
 # %% ../nbs/15_compress.ipynb #c010s1
 def _magnitude_kw(c:Compression) -> dict: return dict(context=c.context, include_first=c.include_first, include_last=c.include_last)
 
-def dense_phase(c:Compression, learn:Learner, fit:PhaseFit):
+def dense_phase(c:Compression, # the run's settings: reads `epochs` and `rewind_epoch`
+                learn:Learner, # the learner with the (still dense) masked model
+                fit:PhaseFit, # runs and checkpoints the 'dense' phase (and its rewind point) in its shared folder
+               ):
     "Train (or load) the shared dense phase; the rewind point LTH returns to, and the dense accuracy."
     rewind = train_dense(learn, c.epochs, c.rewind_epoch, fit=fit, rewind_path=fit.path('dense').with_suffix('.rewind.pth'))
     return rewind, learner_scores(learn)['accuracy']
 
 # %% ../nbs/15_compress.ipynb #r101
-def train_supermask(c:Compression, learn:Learner, fit:PhaseFit):
+def train_supermask(c:Compression, # the run's settings: reads `sparsity`, `epochs`, `warmup` and `how`
+                    learn:Learner, # the learner with the supermask model
+                    fit:PhaseFit, # runs and checkpoints the 'supermask' phase
+                   ):
     "EP and biprop: train the scores (and biprop's scale) under the sparsity schedule, in one phase."
     fit(learn, c.epochs, cbs=SparsitySchedule(c.sparsity, warmup=c.warmup, how=c.how), name='supermask')
     return [dict(round=1, target=c.sparsity, **learner_scores(learn))], None
 
 # %% ../nbs/15_compress.ipynb #r101s1
-def train_gmp(c:Compression, learn:Learner, fit:PhaseFit):
+def train_gmp(c:Compression, # the run's settings: reads `sparsity`, `epochs`, `gmp_start`, `gmp_end` and the magnitude settings
+              learn:Learner, # the learner with the masked model
+              fit:PhaseFit, # runs and checkpoints the 'gmp' phase
+             ):
     "GMP: prune along the cubic schedule during one training run."
     return gradual_magnitude_pruning(learn, c.sparsity, c.epochs, c.gmp_start, c.gmp_end, fit=fit, **_magnitude_kw(c)), None
 
 # %% ../nbs/15_compress.ipynb #r101s2
-def train_ft(c:Compression, learn:Learner, fit:PhaseFit):
+def train_ft(c:Compression, # the run's settings: reads `sparsity`, `epochs`, `ft_epochs`, `steps`, `ft_lr_scale` and the magnitude settings
+             learn:Learner, # the learner with the masked model
+             fit:PhaseFit, # runs and checkpoints the dense phase and the fine-tuning phases
+            ):
     "FT: the dense phase, then magnitude pruning in `steps`, each fine-tuned (phases ft1, ft2, ...)."
     _, dense = dense_phase(c, learn, fit)
     ft_fit = lambda learn, epochs=None, lr=None, cbs=None, name='': fit(learn, epochs, lr=lr, cbs=cbs, name=name.replace('round', 'ft'))
     return fine_tune_pruned(learn, c.sparsity, ifnone(c.ft_epochs, c.epochs), c.steps, c.ft_lr_scale, fit=ft_fit, **_magnitude_kw(c)), dense
 
 # %% ../nbs/15_compress.ipynb #r101s3
-def train_lth(c:Compression, learn:Learner, fit:PhaseFit):
+def train_lth(c:Compression, # the run's settings: reads `sparsity`, `epochs`, `rewind_epoch`, `round_epochs`, `rate`, magnitude settings
+              learn:Learner, # the learner with the masked model
+              fit:PhaseFit, # runs and checkpoints the dense phase and each round
+             ):
     "LTH: the dense phase, then rounds of pruning with the weights rewound to `rewind_epoch`."
     rewind, dense = dense_phase(c, learn, fit)
     return lottery_ticket(learn, c.sparsity, rewind, ifnone(c.round_epochs, c.epochs), c.rate, fit=fit, **_magnitude_kw(c)), dense
 
 # %% ../nbs/15_compress.ipynb #r101s4
-def train_lrr(c:Compression, learn:Learner, fit:PhaseFit):
+def train_lrr(c:Compression, # the run's settings: reads `sparsity`, `epochs`, `round_epochs`, `rate` and the magnitude settings
+              learn:Learner, # the learner with the masked model
+              fit:PhaseFit, # runs and checkpoints the dense phase and each round
+             ):
     "LRR: the dense phase, then rounds of pruning that keep the weights and restart the learning rate."
     _, dense = dense_phase(c, learn, fit)
     return lr_rewinding(learn, c.sparsity, ifnone(c.round_epochs, c.epochs), c.rate, fit=fit, **_magnitude_kw(c)), dense
@@ -227,15 +277,29 @@ def _dense_name(c:Compression, p) -> str:   # what the dense phase depends on
 
 SPARSITY_TOLERANCE = 0.01   # per-layer rounding of tiny layers; a real miss (an unpruned or half-pruned model) is far larger
 
-def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, seed:int=0, out_dir=None,
-             resume:bool=True, device=None, show_progress:bool=False, dls=None, cbs=None, **settings) -> tuple[Learner, dict]:
+def compress(method:str='lrr', # a registered method: ft, gmp, lth, lrr, ep, biprop (see `METHODS`)
+             sparsity:float=0.9, # target fraction of the prunable weights set to zero, in [0, 1)
+             preset='quick', # a `Preset` or its name in `PRESETS` (quick, cpu, paper): data set, architecture and schedule
+             root=None, # data folder (None: `$CARDS_DATA`, else ~/.cards_nb/data)
+             seed:int=0, # random seed of the weights, data order and augmentation; the run's folder ends in `-seed<seed>`
+             out_dir=None, # folder of the runs' checkpoints, `model.pth` and `results.json` (None: a temporary folder, no results saved)
+             resume:bool=True, # reuse a finished run and resume interrupted phases from their checkpoints (False: train everything again)
+             device=None, # device to train on, for the data loaders this builds (None: fastai's default; unused when `dls` is given)
+             show_progress:bool=False, # print each phase's name and show fastai's progress bar and metric table
+             dls=None, # data loaders to train on (None: the preset's, from `preset_dls`); their shuffling is reseeded with `seed`
+             cbs=None, # extra fastai callbacks for the learner, besides `MaskCallback`
+             **settings, # further `Compression` fields: epochs, lr, rate, steps, warmup, ...
+            ) -> tuple[Learner, dict]: # the learner holding the compressed model, and the run's results
     "Compress `preset`'s model to `sparsity` with `method` (ft, gmp, lth, lrr, ep, biprop); returns the learner and results."
     c = Compression(method, sparsity, **settings)
     p, base, data, learn = _start(c, preset, root, seed, out_dir, device, dls, cbs)
     run = base/c.run_name
     if resume and (run/'results.json').exists() and (run/'model.pth').exists():
+        done = json.loads((run/'results.json').read_text())
+        if done.get('data', data) != data:   # a finished run of other data is not this run's result
+            raise CheckpointError(f"{run} was trained on data from {done['data']}, not {data}: use another output folder, or start over (resume=False, `--fresh`).")
         load_checkpoint(learn.model, run/'model.pth')
-        return learn, json.loads((run/'results.json').read_text())
+        return learn, done
     t0 = time.time()
     fit = PhaseFit(run, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
     rounds, dense = get_method(c.method).train(c, learn, fit)
@@ -254,8 +318,17 @@ def compress(method:str='lrr', sparsity:float=0.9, preset='quick', root=None, se
     return learn, res
 
 # %% ../nbs/15_compress.ipynb #c012s1
-def dense_baseline(preset='quick', root=None, seed:int=0, out_dir=None, epochs:int|None=None, rewind_epoch:int=1,
-                   resume:bool=True, device=None, show_progress:bool=False, dls=None) -> tuple[Learner, dict]:
+def dense_baseline(preset='quick', # a `Preset` or its name in `PRESETS` (quick, cpu, paper)
+                   root=None, # data folder (None: `$CARDS_DATA`, else ~/.cards_nb/data)
+                   seed:int=0, # random seed; `compress` runs of the same seed, epochs, lr and rewind epoch share this dense phase
+                   out_dir=None, # folder of the runs, as in `compress` (None: a temporary folder)
+                   epochs:int|None=None, # dense training epochs (None: the preset's)
+                   rewind_epoch:int=1, # LTH's rewind epoch: the dense phase saves the weights at its start (and is named by it)
+                   resume:bool=True, # load the dense checkpoint, or resume an interrupted one (False: train again)
+                   device=None, # device to train on, for the data loaders this builds (None: fastai's default; unused when `dls` is given)
+                   show_progress:bool=False, # print the phase's name and show fastai's progress bar and metric table
+                   dls=None, # data loaders to train on (None: the preset's, from `preset_dls`)
+                  ) -> tuple[Learner, dict]: # the learner holding the dense model, and its results (accuracy, checkpoint `path`, ...)
     "The dense network FT, LTH and LRR start from (their shared, checkpointed dense phase), trained or loaded; learner and results."
     c = Compression('ft', 0.5, epochs=epochs, rewind_epoch=rewind_epoch)   # any method with the dense phase: they share it
     p, base, data, learn = _start(c, preset, root, seed, out_dir, device, dls, None)
@@ -270,8 +343,16 @@ def _points(res):
         return [dict(method=res['method'], target=r['target'], sparsity=r['sparsity'], accuracy=r['accuracy'], run=res['run_name']) for r in res['rounds']]
     return [dict(method=res['method'], target=res['target_sparsity'], sparsity=res['sparsity'], accuracy=res['accuracy'], run=res['run_name'])]
 
-def compress_sweep(methods=COMPRESSION_METHODS, sparsities=(0.5, 0.8, 0.9, 0.95), preset='quick', out_dir='runs/compress',
-                   root=None, seed:int=0, show_progress:bool=False, supermask_kw=None, **settings) -> list[dict]:
+def compress_sweep(methods=COMPRESSION_METHODS, # registered method names, run in this order
+                   sparsities=(0.5, 0.8, 0.9, 0.95), # target sparsities, each in [0, 1); LTH and LRR run only the largest
+                   preset='quick', # a `Preset` or its name in `PRESETS` (quick, cpu, paper)
+                   out_dir='runs/compress', # folder of the runs (see `compress`); the rows go to `<preset run>-seed<seed>/sweep.json` in it
+                   root=None, # data folder (None: `$CARDS_DATA`, else ~/.cards_nb/data)
+                   seed:int=0, # random seed of every run
+                   show_progress:bool=False, # show each phase's fastai progress bar and metric table
+                   supermask_kw=None, # extra `Compression` settings for the supermask methods (EP, biprop) only, over `settings`
+                   **settings, # `Compression` settings for every run: epochs, lr, rate, ...
+                  ) -> list[dict]: # rows (method, target, sparsity, accuracy, run); a dense row first once a run trained the dense phase
     "Compress with each of `methods` at each of `sparsities` (LTH/LRR: one run through all rounds); rows of (method, sparsity, accuracy)."
     for m in methods: get_method(m)   # unknown methods fail before hours of training
     p, rows, dense = get_preset(preset), [], None
@@ -289,7 +370,10 @@ def compress_sweep(methods=COMPRESSION_METHODS, sparsities=(0.5, 0.8, 0.9, 0.95)
     return rows
 
 # %% ../nbs/15_compress.ipynb #c023
-def read_sweep(out_dir, preset, seed:int=0) -> list[dict]:
+def read_sweep(out_dir, # the folder `compress` or `compress_sweep` wrote the runs to
+               preset, # a `Preset` or its name: the runs of its architecture and schedule
+               seed:int=0, # the runs of this seed
+              ) -> list[dict]: # rows (method, target, sparsity, accuracy, run), the dense one first when a run recorded it
     "Rows (method, target, sparsity, accuracy, run) of every finished run under `out_dir` for `preset` and `seed`, the dense reference first."
     folder = Path(out_dir)/f"{get_preset(preset).run_name}-seed{seed}"
     results = [json.loads(f.read_text()) for f in sorted(folder.glob('*/results.json'))]
@@ -298,7 +382,10 @@ def read_sweep(out_dir, preset, seed:int=0) -> list[dict]:
     return rows + [p for r in results for p in _points(r)]
 
 # %% ../nbs/15_compress.ipynb #c024
-def plot_accuracy_vs_sparsity(rows:list[dict], ax=None, title:str='Accuracy vs sparsity'):
+def plot_accuracy_vs_sparsity(rows:list[dict], # rows with method, sparsity and accuracy, as `compress_sweep` or `read_sweep` return them
+                              ax=None, # matplotlib axes to draw on (None: a new 6 x 4 inch figure)
+                              title:str='Accuracy vs sparsity', # the plot's title
+                             ):
     "Accuracy against sparsity, one line per method, the dense model as a dashed line (x axis: fraction of weights kept, log scale)."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(6, 4))[1]

@@ -16,7 +16,10 @@ from .core import *
 __all__ = ['container_digest', 'canonical_header', 'write_container', 'container_metadata', 'read_container']
 
 # %% ../nbs/04_container.ipynb #b3f7ebb3
-def container_digest(metadata:dict, tensors:dict[str, torch.Tensor], key:str) -> str:
+def container_digest(metadata:dict, # the file's string metadata: its 'format', 'version' and `key` entries are hashed
+                     tensors:dict[str, torch.Tensor], # name -> CPU tensor (read through `.numpy()`)
+                     key:str # the metadata entry that holds the JSON payload
+                    ) -> str: # SHA-256 hex digest, 64 characters
     "SHA-256 (hex) of `metadata`'s `format`, `version` and `key` strings and of every tensor's name, dtype, shape and bytes, in name order."
     h = hashlib.sha256(json.dumps({k: metadata[k] for k in ('format', 'version', key)}, sort_keys=True).encode())
     for k in sorted(tensors):
@@ -25,7 +28,8 @@ def container_digest(metadata:dict, tensors:dict[str, torch.Tensor], key:str) ->
     return h.hexdigest()
 
 # %% ../nbs/04_container.ipynb #ch001
-def canonical_header(data:bytes) -> bytes:
+def canonical_header(data:bytes # a safetensors file: 8-byte little-endian header length, JSON header, tensor bytes
+                    ) -> bytes: # the same file with its header as compact JSON with sorted keys
     "The safetensors bytes `data` with their JSON header's keys sorted (padded with spaces to 8 bytes, as safetensors pads it): the same contents, the same bytes."
     n = int.from_bytes(data[:8], 'little')
     header = json.dumps(json.loads(data[8:8 + n]), sort_keys=True, separators=(',', ':')).encode()
@@ -33,7 +37,13 @@ def canonical_header(data:bytes) -> bytes:
     return len(header).to_bytes(8, 'little') + header + data[8 + n:]
 
 # %% ../nbs/04_container.ipynb #7a6be285
-def write_container(payload:dict, tensors:dict[str, torch.Tensor], path, format:str, version:int, key:str) -> Path:
+def write_container(payload:dict, # JSON-able data, stored as compact JSON with sorted keys
+                    tensors:dict[str, torch.Tensor], # name -> CPU tensor to store
+                    path, # the safetensors file to create or replace atomically (parent folders are created)
+                    format:str, # the kind of file, stored as metadata 'format' and checked by `read_container`
+                    version:int, # format version, stored as a string in metadata 'version'
+                    key:str # the metadata entry to store the payload under
+                   ) -> Path: # `path` as a `Path`
     "Write the JSON-able `payload` (under metadata `key`), `tensors`, `format`, `version` and their checksum to the safetensors file `path`, atomically."
     md = {'format': format, 'version': str(version), key: json.dumps(payload, sort_keys=True, separators=(',', ':'))}
     md['sha256'] = container_digest(md, tensors, key)
@@ -42,7 +52,11 @@ def write_container(payload:dict, tensors:dict[str, torch.Tensor], path, format:
     return Path(path)
 
 # %% ../nbs/04_container.ipynb #17f93c37
-def container_metadata(data:bytes, path, what:str='file', saver:str='the function that wrote it') -> dict:
+def container_metadata(data:bytes, # the bytes of a safetensors file
+                       path, # where `data` was read from, for error messages
+                       what:str='file', # what the file should be, for error messages, e.g. 'CARD file'
+                       saver:str='the function that wrote it' # function to save it again with, for error messages, e.g. 'save_card'
+                      ) -> dict: # the header's `__metadata__` (str -> str), `{}` when it has none
     "The `__metadata__` dict of the safetensors bytes `data` (read from `path`), or `{}`; `CheckpointError` when the header cannot be read."
     n = int.from_bytes(data[:8], 'little') if len(data) >= 8 else -1
     if not 2 <= n <= len(data) - 8:
@@ -56,7 +70,13 @@ def container_metadata(data:bytes, path, what:str='file', saver:str='the functio
     return md if isinstance(md, dict) else {}
 
 # %% ../nbs/04_container.ipynb #44d2a1a0
-def read_container(path, format:str, version:int, key:str, what:str='file', saver:str='the function that wrote it') -> tuple[dict, dict[str, torch.Tensor]]:
+def read_container(path, # a safetensors file written by `write_container`
+                   format:str, # the expected metadata 'format'; another one raises `CheckpointError`
+                   version:int, # the format version this code reads; another one raises `CheckpointError`
+                   key:str, # the metadata entry that holds the JSON payload
+                   what:str='file', # what the file should be, for error messages, e.g. 'CARD file'
+                   saver:str='the function that wrote it' # function to save it again with, for error messages, e.g. 'save_card'
+                  ) -> tuple[dict, dict[str, torch.Tensor]]: # the payload and the name -> tensor dict, once the checksum matches
     "The verified JSON payload under metadata `key` and the tensors of the file `path` written by `write_container`; `CheckpointError` otherwise."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"No {what} at {path}.")

@@ -38,13 +38,16 @@ class CheckpointError(CardsError, ValueError):
     "A checkpoint is unreadable or belongs to another architecture."
 
 # %% ../nbs/00_core.ipynb #c006
-def suggest(name:str, choices) -> str:
+def suggest(name:str, # the unknown name the user gave (compared as `str`)
+            choices # the valid names, any iterable (compared as `str`)
+           ) -> str: # " Did you mean 'x'?" naming the closest of `choices`, or '' when none is close
     "A ' Did you mean ...?' hint for an unknown `name` among `choices` (empty string when nothing is close)."
     close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
     return f" Did you mean {close[0]!r}?" if close else ""
 
 # %% ../nbs/00_core.ipynb #c009
-def setup_torch(num_threads:int|None=None):
+def setup_torch(num_threads:int|None=None # torch's CPU threads; None or 0: `$CARDS_NUM_THREADS` when set, else leave torch's count as it is
+               ):
     "Flush denormals to zero; set the CPU threads to `num_threads` or `$CARDS_NUM_THREADS` when given. Returns the thread count."
     torch.set_flush_denormal(True)
     n = num_threads or int(os.environ.get('CARDS_NUM_THREADS', 0))
@@ -54,7 +57,8 @@ def setup_torch(num_threads:int|None=None):
 setup_torch()
 
 # %% ../nbs/00_core.ipynb #c012
-def get_device(device=None) -> torch.device:
+def get_device(device=None # a `torch.device` or its name ('cpu', 'cuda:1'); None: fastai's default (GPU `$LOCAL_RANK` when distributed)
+              ) -> torch.device: # the device to run on
     "`device` as a `torch.device`; `None` means fastai's `default_device()` (CUDA or MPS when present, else CPU)."
     if device is not None: return torch.device(device)
     from fastai.torch_core import default_device
@@ -71,17 +75,22 @@ INPUT_MEAN, INPUT_STD = (0.491, 0.482, 0.447), (0.247, 0.243, 0.262)   # per cha
 class UnitImageModel(torch.nn.Module):
     "`model`, a network of images normalized with `mean`/`std`, as a model of images in [0, 1]: the normalization inside, as in RobustBench's models."
     takes_unit_images = True   # evaluation_mode feeds it [0, 1] images
-    def __init__(self, model:torch.nn.Module, mean=INPUT_MEAN, std=INPUT_STD):
+    def __init__(self, model:torch.nn.Module, # network that takes images normalized with `mean` and `std`
+                 mean=INPUT_MEAN, # per-channel means subtracted from the [0, 1] images (default: CIFAR-10's)
+                 std=INPUT_STD # per-channel standard deviations they are divided by (default: CIFAR-10's)
+                ):
         super().__init__()
         self.model = model
         self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer('std', torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
-    def forward(self, x):
+    def forward(self, x # images in [0, 1], `(B, C, H, W)`
+               ):
         "The network's output for images `x` in [0, 1], `(B, C, H, W)`."
         return self.model((x - self.mean) / self.std)
 
 # %% ../nbs/00_core.ipynb #ui006
-def takes_unit_images(model) -> bool:
+def takes_unit_images(model # any model: its `takes_unit_images` attribute decides, else whether its class comes from `robustbench`
+                     ) -> bool: # True when `model` takes [0, 1] images and normalizes them itself
     "Whether `model` takes images in [0, 1] (and normalizes them itself): it says so (`takes_unit_images`), or it is one of RobustBench's models, which all do."
     flag = getattr(model, 'takes_unit_images', None)
     if flag is not None: return bool(flag)
@@ -89,7 +98,9 @@ def takes_unit_images(model) -> bool:
 
 # %% ../nbs/00_core.ipynb #c013b
 @contextlib.contextmanager
-def evaluation_mode(model, device=None):
+def evaluation_mode(model, # an `nn.Module`, a fastai `Learner` (its `.model` is used) or a function of a batch, used as is
+                    device=None # where to run; None: the module's own device (`get_device()` for a function or a module without parameters)
+                   ):
     "For the block: `model` (an `nn.Module`, a fastai `Learner` or a function of a batch) in eval mode on `device`; yields `(fn, device)`."
     if hasattr(model, 'dls') and hasattr(model, 'model'): model = model.model   # a fastai Learner
     if isinstance(model, torch.nn.Module):
@@ -106,25 +117,29 @@ def evaluation_mode(model, device=None):
     else: raise ValueError(f"model must be a nn.Module, a Learner or a function of a batch, not {type(model).__name__}.")
 
 # %% ../nbs/00_core.ipynb #c015
-def seed_everything(seed:int|None):
+def seed_everything(seed:int|None # seed of Python's, NumPy's and torch's RNGs (also makes cuDNN deterministic); None: leave the RNGs alone
+                   ):
     "Seed Python, NumPy and torch with fastai's `set_seed(seed, reproducible=True)`; `None` leaves RNGs alone."
     from fastai.torch_core import set_seed
     if seed is not None: set_seed(seed, reproducible=True)
 
 
 # %% ../nbs/00_core.ipynb #c018
-def data_dir(root=None) -> Path:
+def data_dir(root=None # the data directory to use; None or '': `$CARDS_DATA`, else `~/.cards_nb/data`
+            ) -> Path: # the data directory, `~` expanded (not created)
     "The data directory: `root`, else `$CARDS_DATA`, else `~/.cards_nb/data`."
     return Path(root or os.environ.get('CARDS_DATA') or Path.home()/'.cards_nb'/'data').expanduser()
 
 # %% ../nbs/00_core.ipynb #c021
-def process_rank() -> int:
+def process_rank() -> int: # `$RANK`, or 0 outside a distributed run
     "This process's rank in a distributed run (`RANK`, set by torchrun and accelerate), 0 otherwise."
     return int(os.environ.get('RANK', 0) or 0)
 
 # %% ../nbs/00_core.ipynb #c021s1
 @contextlib.contextmanager
-def atomic_write(path, mode='wb'):
+def atomic_write(path, # the file to create or replace (parent folders are created); ranks > 0 of a distributed run write nothing
+                 mode='wb' # `open` mode: 'wb' yields a binary file, 'w' a UTF-8 text file
+                ):
     "Open a temporary file next to `path` for writing; on success it replaces `path` in one rename, on error it is removed."
     if process_rank() > 0:   # in a distributed run only rank 0 writes: the others' identical results go nowhere
         yield io.BytesIO() if 'b' in mode else io.StringIO(); return
@@ -144,7 +159,9 @@ def atomic_write(path, mode='wb'):
 def _umask():
     m = os.umask(0); os.umask(m); return m
 
-def atomic_save(obj, path):
+def atomic_save(obj, # anything `torch.save` takes: a state dict, a tensor, a dict of them, ...
+                path # the file to create or replace atomically
+               ):
     "`torch.save(obj)` to `path` atomically."
     with atomic_write(path) as f: torch.save(obj, f)
     return Path(path)
@@ -184,9 +201,14 @@ SAFE_PICKLE_GLOBALS = {
 # %% ../nbs/00_core.ipynb #c026
 class RestrictedUnpickler(pickle.Unpickler):
     "An unpickler that resolves only the globals in `SAFE_PICKLE_GLOBALS` and refuses everything else."
-    def __init__(self, file, name='<pickle>', **kwargs):
+    def __init__(self, file, # binary file object to read the pickle from
+                 name='<pickle>', # what to call the file in error messages, e.g. its path
+                 **kwargs # passed on to `pickle.Unpickler`, e.g. `encoding`
+                ):
         super().__init__(file, **kwargs); self.name = name
-    def find_class(self, module, name):
+    def find_class(self, module, # module of the global the pickle asks for, e.g. 'numpy.core.multiarray'
+                   name # name of the global in `module`, e.g. '_reconstruct'
+                  ):
         if (module, name) in SAFE_PICKLE_GLOBALS: return SAFE_PICKLE_GLOBALS[module, name]
         raise UnsafePickleError(
             f"{self.name}: refusing to load `{module}.{name}`: this pickle wants to call code, and cards_nb only "
@@ -194,7 +216,9 @@ class RestrictedUnpickler(pickle.Unpickler):
             "Delete the file and download the official archive again.")
 
 # %% ../nbs/00_core.ipynb #c027
-def safe_load_pickle(path, encoding='bytes'):
+def safe_load_pickle(path, # the pickle file; `DataError` when it is missing or unreadable
+                     encoding='bytes' # how Python 2 `str` objects load: 'bytes' keeps them bytes, 'latin1' decodes them to `str`
+                    ):
     "Load a plain-data pickle at `path` (dicts, lists, str, bytes, NumPy arrays) without executing any code."
     path = Path(path)
     if not path.exists(): raise DataError(f"{path} is missing. Download the official archive again (or point the data directory elsewhere).")

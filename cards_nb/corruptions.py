@@ -26,7 +26,8 @@ CORRUPTION_GROUPS = {'noise': CORRUPTIONS[0:3], 'blur': CORRUPTIONS[3:7], 'weath
 EXTRA_GROUPS = {'speckle_noise': 'noise', 'gaussian_blur': 'blur', 'spatter': 'weather', 'saturate': 'digital'}
 SEVERITIES = (1, 2, 3, 4, 5)
 
-def unknown_corruption(name) -> ValueError:
+def unknown_corruption(name, # the name that is not one of `CORRUPTIONS`
+                      ) -> ValueError: # the error to raise, not raised
     "The error for an unknown corruption name, with the nearest name(s): the names containing it, else a close spelling."
     part = [c for c in CORRUPTIONS if str(name).lower() in c]
     hint = (f" Did you mean {part[0]!r}?" if len(part) == 1 else
@@ -34,7 +35,8 @@ def unknown_corruption(name) -> ValueError:
     return ValueError(f"Unknown corruption {name!r}: use one of {', '.join(CORRUPTIONS)}.{hint}")
 
 # %% ../nbs/20_corruptions.ipynb #c007s1
-def corruption_group(name:str) -> str:
+def corruption_group(name:str, # one of `CORRUPTIONS` (benchmark or extra); `ValueError` for any other
+                    ) -> str: # 'noise', 'blur', 'weather' or 'digital'
     "The group ('noise', 'blur', 'weather' or 'digital') of corruption `name`."
     for g, names in CORRUPTION_GROUPS.items():
         if name in names: return g
@@ -447,7 +449,7 @@ def _snow(x, severity, draws):
     return (x + snow_layer + snow_layer.flip(-2, -1)).clamp(0, 1) * 255
 
 # %% ../nbs/20_corruptions.ipynb #c044
-def frost_dir() -> Path:
+def frost_dir() -> Path: # the folder holding frost1.png ... frost5.jpg; `ModuleNotFoundError` without `imagecorruptions`
     "The folder of frost photographs that ships with the `imagecorruptions` package (the published generator's files)."
     spec = importlib.util.find_spec('imagecorruptions')   # found, not imported: importing it needs pkg_resources
     folder = Path(spec.submodule_search_locations[0])/'frost' if spec is not None else None
@@ -590,7 +592,13 @@ def _check_corruption(name, severity):
 
 _CPU_CHUNK = {'motion_blur': 128, 'spatter': 256}   # the fastest chunks measured on a CPU where 64 is not (outputs do not depend on it)
 
-def corrupt(images, name:str, severity:int, seed:int=0, device=None, chunk:int|None=None) -> np.ndarray:
+def corrupt(images, # uint8 RGB images (N, 32, 32, 3) in 0..255, an array or a tensor
+            name:str, # one of `CORRUPTIONS`
+            severity:int, # 1 (mildest) to 5
+            seed:int=0, # random seed: with `name`, `severity` and each image's block of `RANDOM_BLOCK`, it fixes every random draw
+            device=None, # device to compute on (None: fastai's default; MPS falls back to the CPU)
+            chunk:int|None=None, # images per batch, rounded up to whole `RANDOM_BLOCK`s (None: 64 to 256 on a CPU, 4096 on a GPU)
+           ) -> np.ndarray: # the corrupted images, uint8 (N, 32, 32, 3), independent of `device` and `chunk`
     "Corrupt uint8 `images` (N, 32, 32, 3) with CIFAR-10-C corruption `name` at `severity` 1..5; same seed, same output."
     _check_corruption(name, severity)
     images = _check_images(images)
@@ -610,12 +618,16 @@ def corrupt(images, name:str, severity:int, seed:int=0, device=None, chunk:int|N
     return out
 
 # %% ../nbs/20_corruptions.ipynb #c059
-def mean_abs_change(clean, corrupted) -> np.ndarray:
+def mean_abs_change(clean, # uint8 images (N, H, W, C)
+                    corrupted, # the same images corrupted, same shape
+                   ) -> np.ndarray: # per image, the mean absolute difference in gray levels (0..255), float64 (N,)
     "Per-image mean absolute difference (gray levels) between uint8 image sets `clean` and `corrupted` (N, H, W, C)."
     return np.abs(np.asarray(corrupted, dtype=np.float64) - np.asarray(clean, dtype=np.float64)).mean(axis=(1, 2, 3))
 
 # %% ../nbs/20_corruptions.ipynb #c059s1
-def high_freq_energy(images, cutoff:float=8.) -> np.ndarray:
+def high_freq_energy(images, # images (N, H, W, C), any numeric dtype
+                     cutoff:float=8., # radial spatial frequency, in cycles per image, above which energy counts as high
+                    ) -> np.ndarray: # per image, the fraction of energy above `cutoff`, in [0, 1], float64 (N,)
     "Per-image fraction of spectral energy (per channel, mean removed) above `cutoff` cycles per image."
     x = torch.as_tensor(np.asarray(images), dtype=torch.float64).permute(0, 3, 1, 2)
     power = torch.fft.fft2(x - x.mean((2, 3), keepdim=True)).abs() ** 2
@@ -624,7 +636,13 @@ def high_freq_energy(images, cutoff:float=8.) -> np.ndarray:
     return ((power * high).sum((1, 2, 3)) / power.sum((1, 2, 3)).clamp(min=1e-12)).numpy()
 
 # %% ../nbs/20_corruptions.ipynb #c075
-def show_corruptions(image, names=CORRUPTIONS, severities=SEVERITIES, seed:int=0, zoom:int=2, dpi:int=100):
+def show_corruptions(image, # one uint8 RGB image (32, 32, 3)
+                     names=CORRUPTIONS, # corruptions to show, one row each
+                     severities=SEVERITIES, # severities 1..5 to show, one column each after the clean image
+                     seed:int=0, # random seed of the corruptions (see `corrupt`)
+                     zoom:int=2, # screen pixels per image pixel, along each axis (nearest neighbour)
+                     dpi:int=100, # the figure's dpi: it is sized so that one mosaic pixel is one screen pixel
+                    ):
     "Plot one uint8 `image` (32, 32, 3) clean and under each corruption (rows) at each severity (columns), `zoom` x its pixels."
     import matplotlib.pyplot as plt
     image = _check_images(np.asarray(image)[None])

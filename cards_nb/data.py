@@ -35,11 +35,20 @@ __all__ = ['CIFAR_ARCHIVES', 'CIFAR_MEAN', 'CIFAR_STD', 'DIGITS_CLASSES', 'DATAS
 @dataclass(frozen=True)
 class CifarArchive:
     "Where an official CIFAR python archive lives and how its batches are laid out."
-    name:str; url:str; md5:str; folder:str; train_files:tuple; test_files:tuple; label_key:bytes; meta_file:str; names_key:str
-    n_classes:int = 10
+    name:str           # key in `CIFAR_ARCHIVES`: 'cifar10' or 'cifar100'
+    url:str            # download address of the official `.tar.gz`
+    md5:str            # md5 hex digest of the official archive
+    folder:str         # the folder the archive extracts to, e.g. 'cifar-10-batches-py'
+    train_files:tuple  # names of the training batch files in `folder`
+    test_files:tuple   # names of the test batch files in `folder`
+    label_key:bytes    # key of the labels in each batch dict: b'labels' (CIFAR-10) or b'fine_labels' (CIFAR-100)
+    meta_file:str      # file in `folder` that holds the class names
+    names_key:str      # key of the class names in `meta_file`
+    n_classes:int = 10 # number of classes: labels are 0..n_classes-1
     @property
     def filename(self): return self.url.rsplit('/', 1)[-1]
-    def files(self, split): return self.train_files if split == 'train' else self.test_files
+    def files(self, split # 'train' for the training batch files, anything else for the test batch files
+             ): return self.train_files if split == 'train' else self.test_files
 
 CIFAR_ARCHIVES = {
     'cifar10': CifarArchive('cifar10', 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz',
@@ -54,7 +63,9 @@ CIFAR_ARCHIVES = {
 CIFAR_MEAN, CIFAR_STD = INPUT_MEAN, INPUT_STD   # the package's input normalization (`core`)
 
 # %% ../nbs/01_data.ipynb #c008
-def file_md5(path, chunk=1<<20) -> str:
+def file_md5(path, # the file to hash
+             chunk=1<<20 # bytes read at a time (1 MiB)
+            ) -> str: # 32 lowercase hex digits
     "The md5 hex digest of the file at `path`."
     h = hashlib.md5()
     with open(path, 'rb') as f:
@@ -62,7 +73,11 @@ def file_md5(path, chunk=1<<20) -> str:
     return h.hexdigest()
 
 # %% ../nbs/01_data.ipynb #c009
-def download_file(url:str, dest, md5:str|None=None, show_progress=True) -> Path:
+def download_file(url:str, # address to download
+                  dest, # the file to write, replaced atomically (parent folders are created)
+                  md5:str|None=None, # expected md5 hex digest, checked before `dest` is written; None: no check
+                  show_progress=True # show a progress bar (when the server sends a Content-Length)
+                 ) -> Path: # `dest`
     "Stream `url` to `dest` atomically, then check its `md5`; `DataError` with instructions when offline or corrupt."
     dest = Path(dest)
     try:
@@ -81,7 +96,9 @@ def download_file(url:str, dest, md5:str|None=None, show_progress=True) -> Path:
     return dest
 
 # %% ../nbs/01_data.ipynb #c010
-def check_md5(path, md5:str|None):
+def check_md5(path, # the file to check
+              md5:str|None # expected md5 hex digest; None: no check
+             ):
     "Raise `DataError` when the file at `path` does not have checksum `md5` (no check when `md5` is None)."
     if md5 is None: return
     got = file_md5(path)
@@ -90,7 +107,10 @@ def check_md5(path, md5:str|None):
                         f"official archive. Delete {path} and run again to download it, or copy the official file there.")
 
 # %% ../nbs/01_data.ipynb #c011
-def extract_atomic(archive, root, folder:str) -> Path:
+def extract_atomic(archive, # tar file to extract (any compression `tarfile` reads)
+                   root, # existing directory to extract into; the temporary folder is made inside it
+                   folder:str # the archive's top-level folder to keep (`DataError` when absent); everything else is discarded
+                  ) -> Path: # `root/folder`
     "Extract `archive` into a temporary folder under `root`, then rename its `folder` into `root` in one step."
     root = Path(root); tmp = Path(tempfile.mkdtemp(dir=root, prefix='.extract-'))
     try:
@@ -105,7 +125,11 @@ def extract_atomic(archive, root, folder:str) -> Path:
     return root/folder
 
 # %% ../nbs/01_data.ipynb #c012
-def fetch_archive(spec, root=None, url:str|None=None, md5:str|None=None) -> Path:
+def fetch_archive(spec, # a `CifarArchive` (anything with `folder`, `filename`, `url` and `md5`)
+                  root=None, # data directory; None: `$CARDS_DATA`, else `~/.cards_nb/data` (see `data_dir`)
+                  url:str|None=None, # download address instead of `spec.url`, e.g. a mirror
+                  md5:str|None=None # expected md5 hex digest of the archive instead of `spec.md5`
+                 ) -> Path: # `<root>/<spec.folder>`
     "Make sure `<root>/<spec.folder>` exists: download (or reuse) `spec.filename` from `spec.url`, check its md5, extract."
     root = data_dir(root)
     dest = root/spec.folder
@@ -117,7 +141,11 @@ def fetch_archive(spec, root=None, url:str|None=None, md5:str|None=None) -> Path
     return extract_atomic(archive, root, spec.folder)
 
 # %% ../nbs/01_data.ipynb #c012s1
-def download_cifar(name='cifar10', root=None, url:str|None=None, md5:str|None=None) -> Path:
+def download_cifar(name='cifar10', # 'cifar10' or 'cifar100'
+                   root=None, # data directory; None: `$CARDS_DATA`, else `~/.cards_nb/data`
+                   url:str|None=None, # download address instead of the official one, e.g. a mirror
+                   md5:str|None=None # expected md5 hex digest of the archive instead of the official one
+                  ) -> Path: # the extracted folder, e.g. `<root>/cifar-10-batches-py`
     "Make sure `<root>/<folder>` of CIFAR archive `name` exists: download (or reuse) the archive, check md5, extract."
     return fetch_archive(_archive(name), root, url, md5)
 
@@ -154,7 +182,11 @@ def _read_batch(path, label_key:bytes, n_classes:int=10):
     return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), _check_labels(labels, n_classes, path)
 
 # %% ../nbs/01_data.ipynb #c015
-def load_cifar(root=None, name='cifar10', split='train', download=True) -> tuple[np.ndarray, np.ndarray]:
+def load_cifar(root=None, # data directory holding the extracted folder; None: `$CARDS_DATA`, else `~/.cards_nb/data`
+               name='cifar10', # 'cifar10' or 'cifar100'
+               split='train', # 'train' (50,000 images) or 'test' (10,000)
+               download=True # download and extract the official archive when the folder is missing; False: `DataError` instead
+              ) -> tuple[np.ndarray, np.ndarray]: # images `(N, 32, 32, 3)` uint8 and labels `(N,)` int64
     "Images `(N, 32, 32, 3)` uint8 and labels `(N,)` int64 of a CIFAR `split` ('train' or 'test') from the data directory."
     spec = _archive(name)
     if split not in ('train', 'test'): raise ValueError(f"split must be 'train' or 'test', not {split!r}.")
@@ -170,7 +202,9 @@ def load_cifar(root=None, name='cifar10', split='train', download=True) -> tuple
     return np.ascontiguousarray(np.concatenate(xs)), np.concatenate(ys)
 
 # %% ../nbs/01_data.ipynb #c016
-def cifar_classes(root=None, name='cifar10') -> list[str]:
+def cifar_classes(root=None, # data directory holding the extracted folder (not downloaded); None: `$CARDS_DATA`, else `~/.cards_nb/data`
+                  name='cifar10' # 'cifar10' or 'cifar100'
+                 ) -> list[str]: # the 10 or 100 class names, in label order
     "The class names stored in the archive's meta file."
     spec = _archive(name)
     meta = safe_load_pickle(data_dir(root)/spec.folder/spec.meta_file, encoding='latin1')
@@ -183,7 +217,9 @@ def cifar_classes(root=None, name='cifar10') -> list[str]:
     return list(names)
 
 # %% ../nbs/01_data.ipynb #c018
-def find_cifar_root(name='cifar10', *candidates) -> Path|None:
+def find_cifar_root(name='cifar10', # 'cifar10' or 'cifar100'
+                    *candidates # directories to try first, in order (None and '' are skipped)
+                   ) -> Path|None: # the first directory that holds the data set's folder, or None
     "The first of `candidates`, `$CARDS_DATA`, `../shared/data` (up to 3 levels up) holding CIFAR `name`'s folder."
     folder = _archive(name).folder
     here = Path.cwd()
@@ -191,7 +227,11 @@ def find_cifar_root(name='cifar10', *candidates) -> Path|None:
     return next((Path(c) for c in cands if c and (Path(c)/folder).is_dir()), None)
 
 # %% ../nbs/01_data.ipynb #c022
-def make_fixture_cifar(root, name='cifar10', n_per_batch=20, seed=0) -> Path:
+def make_fixture_cifar(root, # directory to write the data set's folder into (created)
+                       name='cifar10', # 'cifar10' or 'cifar100': the layout, file names and number of classes to imitate
+                       n_per_batch=20, # random images (and labels) in each batch file
+                       seed=0 # seed of the random images and labels
+                      ) -> Path: # the data set's folder, e.g. `<root>/cifar-10-batches-py`
     "Write a tiny random data set in the official layout of CIFAR `name` under `root`; returns its folder."
     spec = _archive(name); rng = np.random.default_rng(seed)
     folder = Path(root)/spec.folder; folder.mkdir(parents=True, exist_ok=True)
@@ -205,7 +245,10 @@ def make_fixture_cifar(root, name='cifar10', n_per_batch=20, seed=0) -> Path:
     return folder
 
 # %% ../nbs/01_data.ipynb #c022s1
-def make_fixture_archive(dest_dir, name='cifar10', **kwargs) -> tuple[Path, str]:
+def make_fixture_archive(dest_dir, # existing directory to write the archive into, under the official archive's file name
+                         name='cifar10', # 'cifar10' or 'cifar100'
+                         **kwargs # passed to `make_fixture_cifar`: `n_per_batch`, `seed`
+                        ) -> tuple[Path, str]: # the archive's path and its md5 hex digest
     "A `.tar.gz` of `make_fixture_cifar`'s folder in `dest_dir`; returns its path and md5."
     spec = _archive(name); src = Path(tempfile.mkdtemp())
     make_fixture_cifar(src, name, **kwargs)
@@ -217,7 +260,8 @@ def make_fixture_archive(dest_dir, name='cifar10', **kwargs) -> tuple[Path, str]
 # %% ../nbs/01_data.ipynb #c028
 DIGITS_CLASSES = [str(i) for i in range(10)]
 
-def load_digits32(split='train') -> tuple[np.ndarray, np.ndarray]:
+def load_digits32(split='train' # 'train' (80%) or 'test' (20%) of the 1,797 digits: a fixed split, stratified by class
+                 ) -> tuple[np.ndarray, np.ndarray]: # gray images upsampled to `(N, 32, 32, 3)` uint8 and labels `(N,)` int64
     "scikit-learn's 8x8 digits as `(N, 32, 32, 3)` uint8 images and int64 labels; fixed 80/20 split."
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -233,37 +277,53 @@ def load_digits32(split='train') -> tuple[np.ndarray, np.ndarray]:
 # %% ../nbs/01_data.ipynb #c031
 DATASETS = {'digits': 10, 'cifar10': 10, 'cifar100': 100}
 
-def load_dataset(name='digits', split='train', root=None, download=True):
+def load_dataset(name='digits', # 'digits', 'cifar10' or 'cifar100'
+                 split='train', # 'train' or 'test'
+                 root=None, # data directory of the CIFAR sets (None: `$CARDS_DATA`, else `~/.cards_nb/data`); unused for 'digits'
+                 download=True # download a missing CIFAR archive; False: `DataError` instead
+                ):
     "Images and labels of data set `name` ('digits', 'cifar10' or 'cifar100') for `split`."
     if name == 'digits': return load_digits32(split)
     if name in CIFAR_ARCHIVES: return load_cifar(root, name, split, download=download)
     raise ValueError(f"Unknown data set {name!r}: use one of {list(DATASETS)}.{suggest(name, DATASETS)}")
 
 # %% ../nbs/01_data.ipynb #c031s1
-def dataset_classes(name='digits', root=None) -> list[str]:
+def dataset_classes(name='digits', # 'digits', 'cifar10' or 'cifar100'
+                    root=None # data directory of the CIFAR sets (None: the default); unused for 'digits'
+                   ) -> list[str]: # the class names in label order ('0'..'9' for 'digits')
     "Class names of data set `name`."
     return DIGITS_CLASSES if name == 'digits' else cifar_classes(root, name)
 
 # %% ../nbs/01_data.ipynb #c033
-def to_chw(x): return x.permute(0, 3, 1, 2)
+def to_chw(x # channels-last batch `(B, H, W, C)`; returned as a `(B, C, H, W)` view
+          ): return x.permute(0, 3, 1, 2)
 
 # %% ../nbs/01_data.ipynb #c033s1
-def to_float(x): return x.float().div_(255) if x.dtype == torch.uint8 else x
+def to_float(x # image batch: uint8 0..255 becomes a new float tensor in [0, 1], any other dtype comes back unchanged
+            ): return x.float().div_(255) if x.dtype == torch.uint8 else x
 
 # %% ../nbs/01_data.ipynb #c033s2
 def _stats(x, *vs): return (torch.tensor(v, device=x.device, dtype=x.dtype)[:, None, None] for v in vs)
 
-def normalize(x, mean=CIFAR_MEAN, std=CIFAR_STD):
+def normalize(x, # float batch `(B, C, H, W)` in [0, 1]
+              mean=CIFAR_MEAN, # per-channel means to subtract (default: CIFAR-10's)
+              std=CIFAR_STD # per-channel standard deviations to divide by (default: CIFAR-10's)
+             ):
     "Per-channel normalization of a float batch `(B, C, H, W)` in [0, 1]."
     m, s = _stats(x, mean, std); return (x - m) / s
 
 # %% ../nbs/01_data.ipynb #c033s3
-def denormalize(x, mean=CIFAR_MEAN, std=CIFAR_STD):
+def denormalize(x, # normalized float batch `(B, C, H, W)`
+                mean=CIFAR_MEAN, # the per-channel means `normalize` subtracted
+                std=CIFAR_STD # the per-channel standard deviations `normalize` divided by
+               ):
     "Undo `normalize` (for showing images)."
     m, s = _stats(x, mean, std); return x * s + m
 
 # %% ../nbs/01_data.ipynb #c034
-def random_crop_flip(x, pad:int=4):
+def random_crop_flip(x, # batch `(B, C, H, W)`, any dtype
+                     pad:int=4 # zero padding on each side in pixels: each image shifts by -pad..pad pixels in x and y
+                    ):
     "Random `pad`-pixel-padded crop and horizontal flip of each image of a `(B, C, H, W)` batch, in one gather."
     b, c, h, w = x.shape; dev = x.device
     xp = F.pad(x, (pad, pad, pad, pad))
@@ -275,7 +335,9 @@ def random_crop_flip(x, pad:int=4):
     return xp[torch.arange(b, device=dev)[:, None, None, None], torch.arange(c, device=dev)[None, :, None, None], rows, cols]
 
 # %% ../nbs/01_data.ipynb #c036
-def gaussian_noise(x, std:float=0.1):
+def gaussian_noise(x, # batch in pixel space: uint8 in 0..255 or float in [0, 1]
+                   std:float=0.1 # standard deviation of the noise, in units of the [0, 1] pixel range
+                  ):
     "Add N(0, `std`) noise to a float batch in [0, 1] pixel space and clamp back to [0, 1] (the paper's Gaussian augmentation)."
     return (to_float(x) + std * torch.randn_like(x, dtype=torch.float32)).clamp_(0, 1)
 
@@ -294,23 +356,33 @@ def _affine(x, A, t, mode):
 def _eye(n, dev): return torch.eye(2, device=dev).expand(n, 2, 2).clone()
 
 # torchvision's autocontrast and equalize already work per image and channel on a batch, as PIL's do per image
-def am_autocontrast(x, level): return autocontrast(x)
+def am_autocontrast(x, # uint8 batch `(B, C, H, W)`
+                    level # unused: autocontrast has no strength
+                   ): return autocontrast(x)
 
 # %% ../nbs/01_data.ipynb #c039s1
-def am_equalize(x, level): return equalize(x)
+def am_equalize(x, # uint8 batch `(B, C, H, W)`
+                level # unused: equalization has no strength
+               ): return equalize(x)
 
 # %% ../nbs/01_data.ipynb #c039s2
-def am_posterize(x, level):
+def am_posterize(x, # uint8 batch `(B, C, H, W)`
+                 level # strength of each image `(B,)` in [0, 10]: keeps the top 4 - floor(0.4 level) bits of each pixel
+                ):
     bits = 4 - _int_param(level, 4).long()
     return x & ((0xFF << (8 - bits)) & 0xFF).to(torch.uint8)[:, None, None, None]
 
 # %% ../nbs/01_data.ipynb #c039s3
-def am_solarize(x, level):
+def am_solarize(x, # uint8 batch `(B, C, H, W)`
+                level # strength of each image `(B,)` in [0, 10]: inverts the pixels >= 256 - floor(25.6 level)
+               ):
     thr = (256 - _int_param(level, 256))[:, None, None, None]
     return torch.where(x.float() >= thr, 255 - x, x)
 
 # %% ../nbs/01_data.ipynb #c039s4
-def am_rotate(x, level):
+def am_rotate(x, # uint8 batch `(B, C, H, W)`
+              level # strength of each image `(B,)` in [0, 10]: rotation by floor(3 level) degrees about the centre, random direction
+             ):
     a = torch.deg2rad(_int_param(level, 30) * _sign(len(x), x.device))
     c, s = a.cos(), a.sin()
     R = torch.stack([torch.stack([c, -s], -1), torch.stack([s, c], -1)], -2)
@@ -321,25 +393,39 @@ def am_rotate(x, level):
 def _shear(x, level, i, j):
     A = _eye(len(x), x.device); A[:, i, j] = level * 0.3 / 10 * _sign(len(x), x.device)
     return _affine(x, A, torch.zeros(len(x), 2, device=x.device), 'bilinear')
-def am_shear_x(x, level): return _shear(x, level, 0, 1)
+def am_shear_x(x, # uint8 batch `(B, C, H, W)`
+               level # strength of each image `(B,)` in [0, 10]: horizontal shear of factor 0.03 level, random sign
+              ): return _shear(x, level, 0, 1)
 
 # %% ../nbs/01_data.ipynb #c039s6
-def am_shear_y(x, level): return _shear(x, level, 1, 0)
+def am_shear_y(x, # uint8 batch `(B, C, H, W)`
+               level # strength of each image `(B,)` in [0, 10]: vertical shear of factor 0.03 level, random sign
+              ): return _shear(x, level, 1, 0)
 
 # %% ../nbs/01_data.ipynb #c039s7
 def _translate(x, level, i):
     t = torch.zeros(len(x), 2, device=x.device); t[:, i] = _int_param(level, x.shape[-1] / 3) * _sign(len(x), x.device)
     return _affine(x, _eye(len(x), x.device), t, 'bilinear')
-def am_translate_x(x, level): return _translate(x, level, 0)
+def am_translate_x(x, # uint8 batch `(B, C, H, W)`
+                   level # strength of each image `(B,)` in [0, 10]: horizontal shift by floor(level W / 30) pixels, random direction
+                  ): return _translate(x, level, 0)
 
 # %% ../nbs/01_data.ipynb #c039s8
-def am_translate_y(x, level): return _translate(x, level, 1)
+def am_translate_y(x, # uint8 batch `(B, C, H, W)`
+                   level # strength of each image `(B,)` in [0, 10]: vertical shift by floor(level W / 30) pixels, random direction
+                  ): return _translate(x, level, 1)
 
 AUGMIX_OPS = [am_autocontrast, am_equalize, am_posterize, am_rotate, am_solarize,
               am_shear_x, am_shear_y, am_translate_x, am_translate_y]
 
 # %% ../nbs/01_data.ipynb #c040
-def augmix(x, severity:int=3, width:int=3, depth:int=-1, alpha:float=1., ops=AUGMIX_OPS):
+def augmix(x, # uint8 batch `(B, C, H, W)`
+           severity:int=3, # each operation's strength is drawn uniformly from [0.1, severity] (at most 10)
+           width:int=3, # augmentation chains mixed into each image
+           depth:int=-1, # operations per chain; <= 0: 1 to 3, drawn per image and chain
+           alpha:float=1., # concentration of the Dirichlet chain weights and of the Beta(alpha, alpha) weight of the mix
+           ops=AUGMIX_OPS # operations `f(x, level)` drawn uniformly at each step (default: AugMix's nine)
+          ):
     "AugMix a uint8 batch `(B, C, H, W)`; returns floats in [0, 1]. `depth` <= 0 draws 1-3 operations per chain."
     b, dev = len(x), x.device
     ws = torch.distributions.Dirichlet(torch.full((width,), float(alpha), device=dev)).sample((b,))
@@ -357,7 +443,9 @@ def augmix(x, severity:int=3, width:int=3, depth:int=-1, alpha:float=1., ops=AUG
     return (1 - m) * to_float(x) + m * mix
 
 # %% ../nbs/01_data.ipynb #c043
-def jensen_shannon(logits_clean, *logits_aug):
+def jensen_shannon(logits_clean, # logits `(B, n_classes)` of the clean images
+                   *logits_aug # logits of each augmented view of the same images, same shape
+                  ):
     "Mean KL divergence of each softmax distribution from their mixture."
     ps = [l.float().softmax(-1) for l in (logits_clean, *logits_aug)]
     log_m = torch.stack(ps).mean(0).clamp(1e-7, 1).log()
@@ -367,7 +455,8 @@ def jensen_shannon(logits_clean, *logits_aug):
 class AugMixJSD(Callback):
     "Split `[clean, aug1, aug2]` predictions of an AugMix training batch and add `weight` x the JS consistency loss."
     order = 60   # after MixedPrecision's after_pred (order 10): the split works on the final logits
-    def __init__(self, weight:float=12.): self.weight = weight
+    def __init__(self, weight:float=12. # factor of the Jensen-Shannon consistency loss added to the training loss (12 in the AugMix paper)
+                ): self.weight = weight
     def after_pred(self):
         n = len(self.y); self.aug = None
         if len(self.pred) == n: return
@@ -383,10 +472,15 @@ AUGMENTATIONS = ('none', 'standard', 'augmix', 'gaussian')
 
 class BatchPipeline:
     "The `after_batch` of an `ArrayDataLoader`: HWC uint8 -> (crop/flip) -> (augmix views | noise) -> normalized float."
-    def __init__(self, aug='none', noise_std=0.1, augmix_kw=None, jsd=True):
+    def __init__(self, aug='none', # 'none', 'standard' (random crop and flip), 'augmix' or 'gaussian' (crop, flip and Gaussian noise)
+                 noise_std=0.1, # standard deviation of the 'gaussian' noise, in units of the [0, 1] pixel range
+                 augmix_kw=None, # keyword arguments of `augmix` (`severity`, `width`, `depth`, `alpha`, `ops`); None: its defaults
+                 jsd=True # with 'augmix': clean images and two AugMix views, 3 B images for `AugMixJSD`; False: one view
+                ):
         if aug not in AUGMENTATIONS: raise ValueError(f"Unknown augmentation {aug!r}: use one of {AUGMENTATIONS}.{suggest(aug, AUGMENTATIONS)}")
         store_attr(); self.augmix_kw = augmix_kw or {}
-    def __call__(self, b):
+    def __call__(self, b # a batch `(images, labels)`: uint8 images `(B, H, W, C)`; labels pass through unchanged
+                ):
         x, y = b
         x = to_chw(x)
         if self.aug != 'none': x = random_crop_flip(x)
@@ -399,7 +493,10 @@ class BatchPipeline:
 # %% ../nbs/01_data.ipynb #c047
 class ArrayDataset:
     "Images `(N, H, W, C)` uint8 and labels `(N,)` int64 held as tensors on one device."
-    def __init__(self, images, labels, device=None):
+    def __init__(self, images, # uint8 images `(N, H, W, C)` in 0..255, a NumPy array or a tensor
+                 labels, # integer class labels `(N,)`
+                 device=None # device to hold both on; None: `get_device()`'s default
+                ):
         if len(images) != len(labels): raise ValueError(f"{len(images)} images but {len(labels)} labels.")
         if str(images.dtype) not in ('uint8', 'torch.uint8'):   # a float array in [0, 1] would silently become zeros
             raise ValueError(f"images must be uint8 (N, H, W, C) in 0..255, not {images.dtype}: convert with (x * 255).round().astype('uint8').")
@@ -407,12 +504,14 @@ class ArrayDataset:
         self.images = torch.as_tensor(np.asarray(images) if not torch.is_tensor(images) else images, dtype=torch.uint8).to(dev)
         self.labels = torch.as_tensor(np.asarray(labels) if not torch.is_tensor(labels) else labels, dtype=torch.long).to(dev)
     def __len__(self): return len(self.labels)
-    def __getitem__(self, i): return self.images[i], self.labels[i]
+    def __getitem__(self, i # an index, slice or index tensor into the N samples
+                   ): return self.images[i], self.labels[i]
 
 # %% ../nbs/01_data.ipynb #c047s1
 class ArrayDataLoader(DataLoader):
     "A fastai `DataLoader` over an `ArrayDataset` that gathers each batch with one tensor index."
-    def create_batches(self, samps):
+    def create_batches(self, samps # sample indices in the epoch's order, cut into batches of `bs`
+                      ):
         ds = self.dataset
         for idx in chunked(samps, self.bs, self.drop_last):
             idx = torch.as_tensor(idx, device=ds.images.device)
@@ -422,8 +521,16 @@ class ArrayDataLoader(DataLoader):
 def _eval_dl(images, labels, bs, device):
     return ArrayDataLoader(ArrayDataset(images, labels, device), bs=bs, after_batch=BatchPipeline('none'), device=device)
 
-def make_dls(train, valid, bs:int=128, aug:str='standard', device=None, seed:int|None=None, classes=None,
-             val_bs:int|None=None, **pipeline_kw) -> DataLoaders:
+def make_dls(train, # `(images, labels)` to train on: uint8 `(N, H, W, C)` and int; shuffled, last partial batch dropped when N > bs
+             valid, # `(images, labels)` to validate on, never augmented
+             bs:int=128, # training batch size
+             aug:str='standard', # training augmentation: 'none', 'standard', 'augmix' or 'gaussian' (see `BatchPipeline`)
+             device=None, # device holding the data and the batches; None: `get_device()`'s default
+             seed:int|None=None, # `seed_everything` with it first; None: leave the RNGs alone
+             classes=None, # class names, in label order: `dls.vocab`, and `dls.c` their number; None: `dls.c` = largest label + 1
+             val_bs:int|None=None, # validation batch size; None: 2 * `bs`
+             **pipeline_kw # more arguments of the training `BatchPipeline`: `noise_std`, `augmix_kw`, `jsd`
+            ) -> DataLoaders: # training and validation loaders, with `c`, `vocab` and `aug` set
     "fastai `DataLoaders` from `(images, labels)` pairs `train` and `valid`, augmenting training batches with `aug`."
     seed_everything(seed)
     dev = get_device(device)
@@ -435,7 +542,11 @@ def make_dls(train, valid, bs:int=128, aug:str='standard', device=None, seed:int
     return dls
 
 # %% ../nbs/01_data.ipynb #dv002
-def split_valid(images, labels, n:int, seed:int=0) -> tuple:
+def split_valid(images, # the training images (array-like)
+                labels, # their labels
+                n:int, # images to hold out for validation, 1 to N - 1
+                seed:int=0 # seed of the random split (not of training)
+               ) -> tuple: # `((train_images, train_labels), (valid_images, valid_labels))`, each in the original order
     "`((train_images, train_labels), (valid_images, valid_labels))`: `n` training images held out at random (`seed`: the split, not the training seed)."
     images, labels = np.asarray(images), np.asarray(labels)
     if not 0 < n < len(labels):
@@ -445,8 +556,16 @@ def split_valid(images, labels, n:int, seed:int=0) -> tuple:
     return (images[trn], labels[trn]), (images[val], labels[val])
 
 # %% ../nbs/01_data.ipynb #c049
-def get_dls(dataset='digits', root=None, bs:int=128, aug='standard', device=None, seed:int|None=None,
-            download=True, valid_images:int|None=None, **kwargs) -> DataLoaders:
+def get_dls(dataset='digits', # 'digits', 'cifar10' or 'cifar100'
+            root=None, # data directory holding cifar-10-batches-py/ or cifar-100-python/ (default: $CARDS_DATA, else ~/.cards_nb/data)
+            bs:int=128, # training batch size (validation: `val_bs`, default 2 * `bs`)
+            aug='standard', # training augmentation: 'none', 'standard', 'augmix' or 'gaussian' (see `BatchPipeline`)
+            device=None, # device holding the data and the batches; None: `get_device()`'s default
+            seed:int|None=None, # `seed_everything` with it before building the loaders; None: leave the RNGs alone
+            download=True, # download a missing CIFAR archive; False: `DataError` instead
+            valid_images:int|None=None, # training images held out (split seed 0) to validate on; None or 0: validate on the test images
+            **kwargs # more arguments of `make_dls`: `val_bs`, `noise_std`, `augmix_kw`, `jsd`
+           ) -> DataLoaders: # training batches augmented with `aug`, validation batches plain
     "`make_dls` for data set `dataset` ('digits', 'cifar10', 'cifar100') from the data directory `root`; validated on the test images, or on `valid_images` held-out training images."
     trn = load_dataset(dataset, 'train', root, download)
     if valid_images: trn, val = split_valid(*trn, valid_images)
@@ -455,7 +574,12 @@ def get_dls(dataset='digits', root=None, bs:int=128, aug='standard', device=None
     return make_dls(trn, val, bs=bs, aug=aug, device=device, seed=seed, classes=classes, **kwargs)
 
 # %% ../nbs/01_data.ipynb #c056
-def show_augmentations(images, n:int=8, augs=('none', 'standard', 'augmix', 'gaussian'), seed:int=0, figsize=None):
+def show_augmentations(images, # uint8 images `(N, H, W, C)`; the first `n` are shown
+                       n:int=8, # number of images, one per column
+                       augs=('none', 'standard', 'augmix', 'gaussian'), # augmentations, one per row ('augmix' as a single view)
+                       seed:int=0, # seed of the random augmentations
+                       figsize=None # figure size in inches; None: (1.3 n, 1.4 per augmentation)
+                      ):
     "Plot `n` images (rows) under each augmentation (columns are images, rows are augmentations)."
     import matplotlib.pyplot as plt
     seed_everything(seed)

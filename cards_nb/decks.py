@@ -29,7 +29,8 @@ __all__ = ['DECK_MODES', 'DECK_GROUPS', 'DECK_FORMAT', 'DECK_VERSION', 'Spectral
 DECK_MODES = ('agnostic', 'adaptive')
 DECK_GROUPS = ('augmix', 'gaussian')
 
-def _check_groups(groups) -> list[str]:
+def _check_groups(groups, # augmentation names, each one of `SIGNATURE_AUGMENTATIONS`
+                 ) -> list[str]: # `groups` as a list, once every name is checked
     groups = list(groups)
     for g in groups:
         if g not in SIGNATURE_AUGMENTATIONS:
@@ -40,15 +41,24 @@ def _check_groups(groups) -> list[str]:
 # %% ../nbs/31_decks.ipynb #00e688e9
 class SpectralGate(nn.Module):
     "Weights over augmentation `groups` for a batch, from the l1 distance of its spectral signature to each group's."
-    def __init__(self, groups, signatures:torch.Tensor, reference:torch.Tensor, soft:bool=False, temperature:float=0.05,
-                 mean=CIFAR_MEAN, std=CIFAR_STD):
+    def __init__(self,
+                 groups, # distinct augmentation names ('augmix', 'gaussian', 'standard', 'none'), one per signature
+                 signatures:torch.Tensor, # `(G, n, n)` finite spectral signature of each group's augmentation
+                 reference:torch.Tensor, # `(n, n)` finite amplitude spectrum of the clean training images, that signatures are changes of
+                 soft:bool=False, # softmax weights over the groups; False: weight 1 on the nearest group
+                 temperature:float=0.05, # softmax temperature on the l1 distances, at least 1e-6 and finite (used only when `soft`)
+                 mean=CIFAR_MEAN, # per-channel means of the normalized batches the gate receives (undone before taking the spectrum)
+                 std=CIFAR_STD, # per-channel standard deviations of the normalized batches the gate receives
+                ):
         super().__init__()
         self.groups = _check_groups(groups)
         if len(set(self.groups)) != len(self.groups): raise ValueError(f"The gate's groups must be distinct, not {self.groups}.")
         if signatures.dim() != 3 or len(signatures) != len(self.groups) or signatures.shape[1:] != reference.shape:
             raise ValueError(f"Need one (n, n) signature per group ({len(self.groups)}) and an (n, n) reference, not "
                              f"{tuple(signatures.shape)} and {tuple(reference.shape)}.")
-        if temperature <= 0: raise ValueError(f"temperature must be positive, not {temperature}.")
+        if not 1e-6 <= temperature < math.inf: raise ValueError(f"temperature must be a positive, finite number (at least 1e-6), not {temperature}.")
+        if not (torch.isfinite(signatures).all() and torch.isfinite(reference).all()):   # a NaN signature would win (or lose) every batch
+            raise ValueError("The gate's signatures and reference must be finite; these hold NaN or inf (a damaged deck file, or NaN training images).")
         self.register_buffer('signatures', signatures.float().clone())
         self.register_buffer('reference', reference.float().clone())
         self.register_buffer('mean', torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
@@ -56,7 +66,13 @@ class SpectralGate(nn.Module):
         self.soft, self.temperature, self.records, self.context, self.recording = soft, float(temperature), [], {}, True
 
     @classmethod
-    def from_images(cls, images, groups=DECK_GROUPS, n_images:int=2048, seed:int=0, **kwargs) -> SpectralGate:
+    def from_images(cls,
+                    images, # uint8 training images `(N, n, n, C)`: all of them give the reference spectrum
+                    groups=DECK_GROUPS, # augmentations to make signatures of, each one of `SIGNATURE_AUGMENTATIONS`
+                    n_images:int=2048, # at most this many of `images`, drawn at random, are augmented for the signatures
+                    seed:int=0, # seed of the draw of images and of the augmentations
+                    **kwargs, # further arguments of the gate: `soft`, `temperature`, `mean`, `std`
+                   ) -> SpectralGate: # a gate over `groups`
         "A gate whose signatures are those of `groups`' augmentations on (up to `n_images` of) the uint8 training `images`."
         groups = _check_groups(groups)
         idx = np.random.default_rng(seed).permutation(len(images))[:n_images]
@@ -65,19 +81,26 @@ class SpectralGate(nn.Module):
         sigs = torch.stack([spectral_signature(augment(sub, g, seed=seed), None, paired=False, reference=ref) for g in groups])
         return cls(groups, sigs, ref, **kwargs)
 
-    def config(self) -> dict:
+    def config(self) -> dict: # `groups`, `soft`, `temperature`, `mean` and `std` as JSON-able values
         "The JSON-able settings (tensors aside) that rebuild this gate."
         return dict(groups=self.groups, soft=self.soft, temperature=self.temperature, mean=self.mean.flatten().tolist(), std=self.std.flatten().tolist())
 
-    def distances(self, x:torch.Tensor) -> torch.Tensor:
+    def distances(self,
+                  x:torch.Tensor, # normalized batch `(B, C, n, n)`, finite, of the gate's channels and image size
+                 ) -> torch.Tensor: # `(G,)` l1 distance of the batch's signature to each group's, in the order of `groups`
         "l1 distance of the normalized batch `x`'s spectral signature to each group's, `(G,)`."
         if x.dim() != 4 or x.shape[1] != self.mean.shape[1] or x.shape[2:] != self.reference.shape:
             raise ValueError(f"The gate takes normalized batches (B, {self.mean.shape[1]}, {self.reference.shape[0]}, "
                              f"{self.reference.shape[1]}), not {tuple(x.shape)}.")
+        if not torch.isfinite(x).all():   # one NaN pixel would make every distance NaN and route the whole batch by accident
+            raise ValueError("The batch holds NaN or inf values: the gate cannot route it (nor can any model classify it); clean or drop those images.")
         s = spectral_signature(x.float() * self.std + self.mean, None, paired=False, reference=self.reference)
         return (self.signatures - s).abs().flatten(1).sum(1)
 
-    def weights(self, d:torch.Tensor, allowed=None) -> torch.Tensor:
+    def weights(self,
+                d:torch.Tensor, # `(G,)` distances, as `distances` returns them
+                allowed=None, # names of the groups that may get weight (at least one of them a group of the gate); None: all
+               ) -> torch.Tensor: # `(G,)` weights summing to 1: one-hot on the nearest allowed group; `soft`: softmax of `-d / temperature`
         "Group weights from distances `d`; groups not in `allowed` (names) get weight 0."
         ok = torch.tensor([allowed is None or g in allowed for g in self.groups], device=d.device)
         if not ok.any(): raise ValueError(f"None of {list(allowed)} is a group of this gate ({self.groups}).")
@@ -85,7 +108,10 @@ class SpectralGate(nn.Module):
         if self.soft: return torch.softmax(-d / self.temperature, 0)
         return F.one_hot(d.argmin(), len(d)).to(d.dtype)
 
-    def forward(self, x:torch.Tensor, allowed=None) -> torch.Tensor:
+    def forward(self,
+                x:torch.Tensor, # normalized batch `(B, C, n, n)`
+                allowed=None, # names of the groups that may get weight; None: all
+               ) -> torch.Tensor: # `(G,)` group weights, as `weights` gives them; recorded in `records` while `recording`
         "The group weights for the normalized batch `x` (groups in `allowed` only), recording the choice with the `context`."
         d = self.distances(x); w = self.weights(d, allowed)
         if self.recording:
@@ -93,14 +119,15 @@ class SpectralGate(nn.Module):
                                      **{f'd_{g}': float(v) for g, v in zip(self.groups, d)}))
         return w
 
-    def choices(self) -> pd.DataFrame:
+    def choices(self) -> pd.DataFrame: # one row per recorded batch: the `context` keys, `n`, `choice` and `d_<group>` distances
         "The recorded choices, one row per batch: the context (e.g. corruption, severity), batch size, chosen group, distances."
         return pd.DataFrame(self.records)
 
     def extra_repr(self): return f"groups={self.groups}, soft={self.soft}" + (f", temperature={self.temperature:g}" if self.soft else '')
 
 # %% ../nbs/31_decks.ipynb #8815e415
-def num_classes(model:nn.Module) -> int:
+def num_classes(model:nn.Module, # a network with at least one conv or linear layer
+               ) -> int: # `out_features` (linear) or `out_channels` (conv) of its last prunable layer
     "Number of outputs of `model`'s last conv or linear layer (the classifier in every model of the package)."
     last = list(prunable(model).values())
     if not last: raise ValueError(f"{type(model).__name__} has no conv or linear layer to read its number of classes from.")
@@ -109,7 +136,12 @@ def num_classes(model:nn.Module) -> int:
 # %% ../nbs/31_decks.ipynb #f907c8b9
 class CARDDeck(nn.Module):
     "An ensemble of CARDs: the mean softmax of all `members` ('agnostic'), or of the groups a `SpectralGate` picks per batch ('adaptive')."
-    def __init__(self, members, groups, mode:str='agnostic', gate:SpectralGate|None=None):
+    def __init__(self,
+                 members, # classifiers of normalized batches, at least one, all with the same number of classes
+                 groups, # the augmentation each member was trained with ('augmix', 'gaussian', 'standard' or 'none'), one per member
+                 mode:str='agnostic', # 'agnostic' (mean softmax of all members) or 'adaptive' (of the groups the gate picks; needs `gate`)
+                 gate:SpectralGate|None=None, # a `SpectralGate` with a signature for every group of the members; None: no adaptive mode
+                ):
         super().__init__()
         members, groups = list(members), _check_groups(groups)
         if not members: raise ValueError("A deck needs at least one member.")
@@ -121,9 +153,11 @@ class CARDDeck(nn.Module):
         self.train(any(m.training for m in members))   # a deck of trained members starts in eval mode, as they are
 
     @property
-    def mode(self) -> str: return self._mode
+    def mode(self) -> str: return self._mode # 'agnostic' or 'adaptive'
     @mode.setter
-    def mode(self, mode):
+    def mode(self,
+             mode, # 'agnostic' or 'adaptive' (needs a gate that knows every member's group)
+            ):
         if mode not in DECK_MODES: raise ValueError(f"Unknown deck mode {mode!r}: use one of {list(DECK_MODES)}.{suggest(mode, DECK_MODES)}")
         if mode == 'adaptive':
             if self.gate is None: raise ValueError("An adaptive deck needs a gate: pass gate=SpectralGate.from_images(train_images, groups).")
@@ -131,23 +165,34 @@ class CARDDeck(nn.Module):
             if missing: raise ValueError(f"The gate has no signature for the group(s) {sorted(missing)} of the members; it knows {self.gate.groups}.")
         self._mode = mode
     @property
-    def batch_dependent(self) -> bool:
+    def batch_dependent(self) -> bool: # whether an image's output depends on the other images of its batch
         "True in adaptive mode: an image's output depends on the batch it comes in (through the gate)."
         return self.mode == 'adaptive'
 
-    def with_mode(self, mode:str) -> CARDDeck:
+    def with_mode(self,
+                  mode:str, # 'agnostic' or 'adaptive'
+                 ) -> CARDDeck: # a new deck sharing this one's members and gate
         "The same members and gate (shared, not copied) in another `mode`."
         return CARDDeck(self.members, self.groups, mode, self.gate)
-    def subdeck(self, idx) -> CARDDeck:
+    def subdeck(self,
+                idx, # indices of the members to keep, in the new deck's order
+               ) -> CARDDeck: # a new deck sharing those members and the gate
         "A deck of the members at `idx` (shared, not copied), same mode and gate."
         return CARDDeck([self.members[i] for i in idx], [self.groups[i] for i in idx], self.mode, self.gate)
 
-    def member_probs(self, x, idx=None) -> torch.Tensor:
+    def member_probs(self,
+                     x, # normalized batch `(B, C, H, W)`
+                     idx=None, # indices of the members to run; None: all
+                    ) -> torch.Tensor: # float32 softmax outputs `(M, B, classes)`, one row per member of `idx`
         "Softmax outputs `(M, B, classes)` of the members at `idx` (all by default) on the normalized batch `x`."
         idx = range(len(self.members)) if idx is None else idx
         return torch.stack([self.members[i](x).float().softmax(-1) for i in idx])
 
-    def combine(self, probs:torch.Tensor, group_weights:torch.Tensor|None=None, idx=None) -> torch.Tensor:
+    def combine(self,
+                probs:torch.Tensor, # `(M, B, classes)` softmax outputs of the members `idx`
+                group_weights:torch.Tensor|None=None, # the gate's `(G,)` weights, in `gate.groups` order; None: the plain mean over members
+                idx=None, # indices of the members whose outputs `probs` holds (their groups are looked up); None: all
+               ) -> torch.Tensor: # `(B, classes)` deck probabilities: mean over members, or sum over groups of weight x group mean
         "Deck output from the member probabilities `probs` (of members `idx`): their mean, or the gate-weighted mean of group means."
         groups = [self.groups[i] for i in (range(len(self.members)) if idx is None else idx)]
         if group_weights is None: return probs.mean(0)
@@ -157,7 +202,9 @@ class CARDDeck(nn.Module):
             if w > 0 and sel: out = out + w * probs[sel].mean(0)
         return out
 
-    def forward(self, x):
+    def forward(self,
+                x, # normalized image batch `(B, C, H, W)`
+               ): # `(B, classes)` class probabilities
         "Class probabilities of the deck for the normalized batch `x`: the agnostic mean, or the gated mean of the chosen groups."
         if x.dim() != 4: raise ValueError(f"A deck takes normalized image batches (B, C, H, W), not a tensor of shape {tuple(x.shape)}.")
         if self.mode == 'agnostic': return self.combine(self.member_probs(x))
@@ -168,19 +215,26 @@ class CARDDeck(nn.Module):
     def extra_repr(self): return f"mode={self.mode!r}, groups={self.groups}"
 
 # %% ../nbs/31_decks.ipynb #4c9ce940
-def balanced_order(groups) -> list[int]:
+def balanced_order(groups, # the group (augmentation) of each member
+                  ) -> list[int]: # all member indices, taking one member of each group in turn (groups in order of first appearance)
     "Member indices taken alternately from each group (first member of each group, then the second, ...)."
     by = {g: [i for i, h in enumerate(groups) if h == g] for g in dict.fromkeys(groups)}
     return [i for k in range(max(map(len, by.values()))) for g in by for i in by[g][k:k + 1]]
 
 # %% ../nbs/31_decks.ipynb #cb9307d2
-def member_names(deck:CARDDeck) -> list[str]:
+def member_names(deck:CARDDeck, # the deck whose members to name
+                ) -> list[str]: # `<group>-<index in its group>` of each member, e.g. 'augmix-0'
     "`<group>-<index in its group>` for each member."
     return [f"{g}-{deck.groups[:i].count(g)}" for i, g in enumerate(deck.groups)]
 
 # %% ../nbs/31_decks.ipynb #b861a25e
 @torch.inference_mode()
-def _block_outputs(deck, images, labels, bs, dev):
+def _block_outputs(deck, # the deck to evaluate
+                   images, # uint8 images `(N, H, W, C)` of one block
+                   labels, # their N class labels
+                   bs, # images per batch: the gate routes each batch as a whole
+                   dev, # device to evaluate on
+                  ): # per batch: member softmax `(M, B, classes)`, gate distances `(G,)` (None without a gate) and labels, on the CPU
     pipe, probs, dists, ys = BatchPipeline('none'), [], [], []
     for i in range(0, len(labels), bs):
         x = torch.from_numpy(np.array(images[i:i + bs], dtype=np.uint8)).to(dev)
@@ -189,7 +243,12 @@ def _block_outputs(deck, images, labels, bs, dev):
         dists.append(deck.gate.distances(xb).cpu() if deck.gate is not None else None)
     return probs, dists, ys
 
-def _deck_predict(deck, probs, dists, idx, mode) -> np.ndarray:
+def _deck_predict(deck, # the deck the outputs come from
+                  probs, # per batch: softmax outputs `(M, B, classes)` of all members, from `_block_outputs`
+                  dists, # per batch: the gate's `(G,)` distances (None without a gate: 'agnostic' only)
+                  idx, # indices of the sub-deck's members
+                  mode, # 'agnostic' or 'adaptive'
+                 ) -> np.ndarray: # predicted class of each image, `(N,)`
     "Predictions of the sub-deck of members `idx` in `mode`, from the cached member outputs of each batch."
     allowed, out = {deck.groups[i] for i in idx}, []
     for p, d in zip(probs, dists):
@@ -197,14 +256,22 @@ def _deck_predict(deck, probs, dists, idx, mode) -> np.ndarray:
         out.append(deck.combine(p[idx], w, idx).argmax(-1).numpy())
     return np.concatenate(out)
 
-def _gate_records(deck, c, s, dists, ys) -> list[dict]:
+def _gate_records(deck, # the deck whose gate chooses (it may have none)
+                  c, # corruption name ('clean' for the clean test set)
+                  s, # severity (0 for the clean test set)
+                  dists, # per batch: the gate's `(G,)` distances
+                  ys, # per batch: the labels (for the batch sizes)
+                 ) -> list[dict]: # per batch: corruption, severity, batch, n, choice and `d_<group>` distances; [] without a gate
     "The gate's choice and distances for each batch of block (`c`, `s`), as `evaluate_deck` records them."
     if deck.gate is None: return []
     allowed = set(deck.groups)   # the gate may know groups this deck has no members of
     return [dict(corruption=c, severity=s, batch=b, n=len(yb), choice=deck.gate.groups[int(deck.gate.weights(d, allowed).argmax())],
                  **{f'd_{g}': float(v) for g, v in zip(deck.gate.groups, d)}) for b, (d, yb) in enumerate(zip(dists, ys))]
 
-def _deck_models(deck, sizes:bool, groups:bool=False) -> list[tuple[str, list[int], str]]:
+def _deck_models(deck, # the deck to evaluate
+                 sizes:bool, # also the sub-decks of the first 2 to M-1 members in `balanced_order`, in each mode
+                 groups:bool=False, # also each group's members alone, agnostic ('group-<g>')
+                ) -> list[tuple[str, list[int], str]]: # (model name, member indices, mode) of each model: every member, then the decks
     "(name, member indices, mode) of every model `evaluate_deck` reports."
     M, order = len(deck.members), balanced_order(deck.groups)
     modes = ['agnostic'] + (['adaptive'] if deck.gate is not None else [])
@@ -214,8 +281,20 @@ def _deck_models(deck, sizes:bool, groups:bool=False) -> list[tuple[str, list[in
     return out
 
 # %% ../nbs/31_decks.ipynb #9337aacd
-def evaluate_deck(deck:CARDDeck, data=None, clean=None, dataset='cifar10', corruptions=None, severities=None, sizes:bool=True,
-                  bs:int=256, device=None, out=None, show_progress:bool=True, groups:bool=False, predictions:bool=False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def evaluate_deck(deck:CARDDeck, # the deck to evaluate; its members and sub-decks are evaluated too
+                  data=None, # a CIFAR-C folder or `{corruption: (images, labels)}` (severities stacked); None: clean only
+                  clean=None, # the clean test set `(images, labels)`, uint8 `(N, 32, 32, 3)` and N labels; None: skipped
+                  dataset='cifar10', # 'cifar10' or 'cifar100': whose CIFAR-C a folder `data` holds
+                  corruptions=None, # names of the corruptions to evaluate; None: all in `data`
+                  severities=None, # severities to evaluate (for a dict `data`: those stacked in it, in order); None: all of `data` (1 to 5)
+                  sizes:bool=True, # also the sub-decks of the first 2 to M-1 members (groups alternating), as 'deck-<mode>-<n>'
+                  bs:int=256, # images per batch, the unit the gate routes: one choice per batch
+                  device=None, # device to evaluate on; None: the deck's
+                  out=None, # JSON file to resume from and to save to after each corruption; None: no file
+                  show_progress:bool=True, # show a progress bar over the blocks
+                  groups:bool=False, # also each group's members alone, agnostic, as 'group-<group>'
+                  predictions:bool=False, # also keep each model's `encode_predictions` ('pred') in the rows saved to `out`
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]: # accuracies (model, corruption, severity, accuracy); the gate's choice per batch
     "Accuracy of every member, the agnostic and adaptive deck (sub-decks by size with `sizes`, by group with `groups`) on `clean` and `data`; and the gate's choices."
     if data is None and clean is None: raise ValueError("Nothing to evaluate: pass clean=(images, labels) and/or data (a CIFAR-C folder or dict).")
     blocks = corruption_blocks(data, corruptions, severities, dataset) if data is not None else None
@@ -232,13 +311,19 @@ def evaluate_deck(deck:CARDDeck, data=None, clean=None, dataset='cifar10', corru
     return pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate'])
 
 # %% ../nbs/31_decks.ipynb #47e3af9e
-def gate_choices(choices:pd.DataFrame, group:str='gaussian') -> pd.DataFrame:
+def gate_choices(choices:pd.DataFrame, # the gate's records, one row per batch, as `evaluate_deck` or `SpectralGate.choices` give them
+                 group:str='gaussian', # the group whose share of the batches to count
+                ) -> pd.DataFrame: # fraction of batches sent to `group`, corruptions x severities
     "Fraction of batches the gate sent to `group`, per corruption (rows) and severity (columns)."
     if not len(choices): raise ValueError("No gate choices: evaluate an adaptive deck (or a deck with a gate) first.")
     return choices.assign(hit=choices.choice == group).pivot_table(index='corruption', columns='severity', values='hit', aggfunc='mean', sort=False)
 
 # %% ../nbs/31_decks.ipynb #45eb0ab1
-def plot_gate_choices(choices:pd.DataFrame, group:str='gaussian', ax=None, title:str|None=None):
+def plot_gate_choices(choices:pd.DataFrame, # the gate's records, one row per batch, as `evaluate_deck` or `SpectralGate.choices` give them
+                      group:str='gaussian', # the group whose share of the batches to show
+                      ax=None, # matplotlib axes to draw on; None: a new figure
+                      title:str|None=None, # axes title; None: 'Gate choices: <group>'
+                     ): # the axes
     "Heat map of the fraction of batches sent to `group` per corruption and severity."
     import matplotlib.pyplot as plt
     t = gate_choices(choices, group)
@@ -251,8 +336,19 @@ def plot_gate_choices(choices:pd.DataFrame, group:str='gaussian', ax=None, title
     return ax
 
 # %% ../nbs/31_decks.ipynb #c031
-def train_deck(k:int=2, method:str='lrr', sparsity:float=0.9, preset='cpu', groups=DECK_GROUPS, mode:str='adaptive',
-               root=None, seed:int=0, out_dir='runs/decks', signature_images:int=2048, show_progress:bool=False, **settings) -> CARDDeck:
+def train_deck(k:int=2, # members per group, at least 1
+               method:str='lrr', # compression method of every member: 'ft', 'gmp', 'lth', 'lrr', 'ep' or 'biprop'
+               sparsity:float=0.9, # fraction of the weights each member prunes
+               preset='cpu', # training preset (name or `Preset`); each member trains with its `aug` set to the member's group
+               groups=DECK_GROUPS, # the augmentations to train members with, `k` members each
+               mode:str='adaptive', # mode of the returned deck: 'agnostic' or 'adaptive'
+               root=None, # data directory; None: `$CARDS_DATA`, else `~/.cards_nb/data`
+               seed:int=0, # member i of each group trains with seed `seed + i`; also seeds the gate's signatures
+               out_dir='runs/decks', # folder of the members' runs: finished runs are loaded, not retrained; None: a temporary folder
+               signature_images:int=2048, # training images augmented for each group's gate signature
+               show_progress:bool=False, # show a progress bar over the members
+               **settings, # further `Compression` settings (e.g. `epochs`, `lr`) for every member
+              ) -> CARDDeck: # the deck, members on the CPU in eval mode; `deck.results` holds each member's results
     "A deck of `k` CARDs per augmentation in `groups`, each made by `compress(method, sparsity, preset with that augmentation)`, resumable."
     groups, p = _check_groups(groups), get_preset(preset)
     if k < 1: raise ValueError(f"k is the number of members per group and must be at least 1, not {k}.")
@@ -269,7 +365,9 @@ def train_deck(k:int=2, method:str='lrr', sparsity:float=0.9, preset='cpu', grou
     return deck
 
 # %% ../nbs/31_decks.ipynb #c036
-def deck_memory(deck:CARDDeck, half:bool=False) -> pd.DataFrame:
+def deck_memory(deck:CARDDeck, # the deck to measure
+                half:bool=False, # store kept weights as float16 where that is lossless
+               ) -> pd.DataFrame: # per member and deck: sparsity, card_bytes, dense_fp32_bytes, fraction_of_dense
     "CARD bytes of each member and of the deck, and their ratio to one dense float32 model of the members' architecture."
     reps = [memory_report(m, half)[-1] for m in deck.members]
     dense = max(r['fp32_bytes'] for r in reps)
@@ -285,7 +383,10 @@ DECK_FORMAT, DECK_VERSION = 'cards-nb-deck', 1
 # %% ../nbs/31_decks.ipynb #fd992533
 DECK_FORMAT, DECK_VERSION = 'cards-nb-deck', 1
 
-def save_deck(deck:CARDDeck, path, half:bool=False) -> Path:
+def save_deck(deck:CARDDeck, # the deck to save (mode, groups, members as CARDs, gate)
+              path, # file to write, replaced atomically
+              half:bool=False, # store kept weights as float16 where that is lossless
+             ) -> Path: # `path`
     "Write `deck` (members as CARDs, groups, mode, gate) to one checksummed file at `path`, atomically."
     payload, tensors = dict(groups=deck.groups, mode=deck.mode, members=[], gate=None), {}
     for i, m in enumerate(deck.members):
@@ -297,7 +398,8 @@ def save_deck(deck:CARDDeck, path, half:bool=False) -> Path:
     return write_container(payload, tensors, path, DECK_FORMAT, DECK_VERSION, 'deck')
 
 # %% ../nbs/31_decks.ipynb #26acacbc
-def load_deck(path) -> CARDDeck:
+def load_deck(path, # a deck file written by `save_deck`
+             ) -> CARDDeck: # the deck in eval mode, members on the CPU, in its saved mode with its gate
     "The deck stored at `path` by `save_deck` (members on the CPU, eval mode); `CheckpointError` when it is not an intact deck file."
     payload, tensors = read_container(path, DECK_FORMAT, DECK_VERSION, 'deck', 'deck file', 'save_deck')
     try:
@@ -313,7 +415,9 @@ def load_deck(path) -> CARDDeck:
                               "another version of cards-nb or is corrupt. Save it again with save_deck.") from e
 
 # %% ../nbs/31_decks.ipynb #425dd02c
-def deck_size_table(res:pd.DataFrame, deck:CARDDeck) -> pd.DataFrame:
+def deck_size_table(res:pd.DataFrame, # accuracy rows of `evaluate_deck` on `deck` (with `sizes=True` for the intermediate sizes)
+                    deck:CARDDeck, # the evaluated deck (its member order and names)
+                   ) -> pd.DataFrame: # per number of members and mode: model name, clean and robust accuracy
     "Clean and robust accuracy of the agnostic and adaptive decks of the first n members (alternating groups), for each n."
     s, order, names = robustness_summary(res), balanced_order(deck.groups), member_names(deck)
     rows = []
@@ -324,7 +428,11 @@ def deck_size_table(res:pd.DataFrame, deck:CARDDeck) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/31_decks.ipynb #8747ec69
-def plot_deck_sizes(res:pd.DataFrame, deck:CARDDeck, ax=None, title:str='Deck accuracy vs number of members'):
+def plot_deck_sizes(res:pd.DataFrame, # accuracy rows of `evaluate_deck` on `deck` (with `sizes=True` for the intermediate sizes)
+                    deck:CARDDeck, # the evaluated deck (its member order and names)
+                    ax=None, # matplotlib axes to draw on; None: a new figure
+                    title:str='Deck accuracy vs number of members', # axes title
+                   ): # the axes
     "Clean (dashed) and robust (solid) accuracy of the agnostic and adaptive decks against the number of members."
     import matplotlib.pyplot as plt
     t = deck_size_table(res, deck)

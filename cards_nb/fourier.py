@@ -19,7 +19,9 @@ __all__ = ['SIGNATURE_AUGMENTATIONS', 'fourier_basis', 'conjugate_pairs', 'infer
            'plot_signatures']
 
 # %% ../nbs/30_fourier.ipynb #c005
-def fourier_basis(n:int=32, device=None) -> torch.Tensor:
+def fourier_basis(n:int=32, # image side in pixels: the basis has n x n frequencies of n x n images
+                  device=None, # device of the basis; None: the CPU
+                 ) -> torch.Tensor: # `(n, n, n, n)` float32 basis images, each of unit l2 norm
     "All `n*n` unit-norm Fourier basis images, `(n, n, n, n)`: `[u, v]` has frequency `(u - n//2, v - n//2)` (centre = low)."
     k = torch.arange(n, dtype=torch.float64) - n // 2
     phase = 2 * torch.pi * k[:, None] * torch.arange(n, dtype=torch.float64)[None] / n   # (frequency, position)
@@ -30,7 +32,8 @@ def fourier_basis(n:int=32, device=None) -> torch.Tensor:
     return U.float().to(get_device(device) if device is not None else 'cpu')
 
 # %% ../nbs/30_fourier.ipynb #c005s1
-def conjugate_pairs(n:int=32) -> tuple[torch.Tensor, torch.Tensor]:
+def conjugate_pairs(n:int=32, # side of the fftshifted `n x n` frequency map
+                   ) -> tuple[torch.Tensor, torch.Tensor]: # flat indices of one of each pair `(k, -k)`, and of its partner
     "Flat indices (into an fftshifted `n x n` map) of one frequency of each pair `(k, -k)`, and of its partner."
     u, v = torch.meshgrid(torch.arange(n), torch.arange(n), indexing='ij')
     flat, mirror = (u * n + v).flatten(), (((n - u) % n) * n + (n - v) % n).flatten()
@@ -38,7 +41,8 @@ def conjugate_pairs(n:int=32) -> tuple[torch.Tensor, torch.Tensor]:
     return flat[keep], mirror[keep]
 
 # %% ../nbs/30_fourier.ipynb #c010
-def _plain_layer(l:nn.Module) -> nn.Module:
+def _plain_layer(l:nn.Module, # a prunable layer (plain, masked, supermask or quantized): an `nn.Conv2d`, else an `nn.Linear`
+                ) -> nn.Module: # a plain layer of `l`'s configuration, on its device, holding its effective weight and its bias
     "A plain `nn.Conv2d`/`nn.Linear` with `l`'s configuration and effective weight."
     if isinstance(l, nn.Conv2d):
         new = nn.Conv2d(l.in_channels, l.out_channels, l.kernel_size, l.stride, l.padding, l.dilation, l.groups,
@@ -50,7 +54,8 @@ def _plain_layer(l:nn.Module) -> nn.Module:
     return new
 
 @torch.no_grad()
-def inference_copy(model:nn.Module) -> nn.Module:
+def inference_copy(model:nn.Module, # the network to copy; it is left unchanged
+                  ) -> nn.Module: # eval-mode, channels-last copy: plain conv/linear layers, batch norms folded if `torch.fx` traces it
     "An eval-mode copy of `model` with plain layers holding the effective weights, batch norms folded into convs (when traceable), channels-last."
     m = copy.deepcopy(model).eval()
     for name, l in list(prunable(m).items()):
@@ -63,20 +68,38 @@ def inference_copy(model:nn.Module) -> nn.Module:
     return m.to(memory_format=torch.channels_last)
 
 # %% ../nbs/30_fourier.ipynb #c014
-def _pixels(images, device=None) -> torch.Tensor:
+def _pixels(images, # uint8 images `(N, H, W, C)` (numpy array or tensor), or a float batch `(N, C, H, W)` in [0, 1]
+            device=None, # device to move the result to; None: leave it where it is
+           ) -> torch.Tensor: # float images `(N, C, H, W)` in [0, 1]
     "uint8 images `(N, H, W, C)` (array or tensor) as floats `(N, C, H, W)` in [0, 1]; float `(N, C, H, W)` batches pass through."
     x = images if torch.is_tensor(images) else torch.from_numpy(np.ascontiguousarray(images))
     if x.dtype == torch.uint8: x = to_float(to_chw(x))
     elif not x.is_floating_point() or x.dim() != 4: raise ValueError(f"Expected uint8 images (N, H, W, C) or floats (N, C, H, W) in [0, 1], not {x.dtype} {tuple(x.shape)}.")
     return x.to(device) if device is not None else x
 
-def _perturbation_signs(n_freq:int, n_images:int, channels:int, seed:int) -> torch.Tensor:
+def _perturbation_signs(n_freq:int, # number of evaluated frequencies
+                        n_images:int, # number of images
+                        channels:int, # colour channels per image
+                        seed:int, # seed of the CPU generator that draws the signs
+                       ) -> torch.Tensor: # int8 +1/-1 `(n_freq, n_images, channels)`: sign of each perturbation
     g = torch.Generator().manual_seed(seed)
     return torch.randint(0, 2, (n_freq, n_images, channels), generator=g, dtype=torch.int8) * 2 - 1
 
 @torch.inference_mode()
-def fourier_heat_map(model, images, labels, eps:float=4., bs:int=256, seed:int=0, symmetric:bool=True, fast:bool=True,
-                     dtype=None, mean=CIFAR_MEAN, std=CIFAR_STD, device=None, show_progress:bool=True) -> np.ndarray:
+def fourier_heat_map(model, # an `nn.Module`, a fastai `Learner` or a function of a normalized batch
+                     images, # square test images: uint8 `(N, n, n, C)` (array or tensor), or floats `(N, C, n, n)` in [0, 1]
+                     labels, # the N class labels of `images`
+                     eps:float=4., # l2 norm of each channel's perturbation, in [0, 1] pixel units (results clamped to [0, 1])
+                     bs:int=256, # perturbed images per forward pass
+                     seed:int=0, # seed of the random sign of each (frequency, image, channel) perturbation
+                     symmetric:bool=True, # evaluate one of each pair `(k, -k)` (same basis image) and copy its error to the other
+                     fast:bool=True, # evaluate an `inference_copy` of an `nn.Module` (batch norms folded); False: the model itself
+                     dtype=None, # autocast dtype, e.g. `torch.bfloat16`; None: float32 without autocast
+                     mean=CIFAR_MEAN, # per-channel means the perturbed images are normalized with (those the model expects)
+                     std=CIFAR_STD, # per-channel standard deviations the perturbed images are normalized with
+                     device=None, # device to evaluate on; None: the model's (that of its parameters), else the default device
+                     show_progress:bool=True, # show a progress bar over the batches
+                    ) -> np.ndarray: # error rate under each frequency's perturbation, fftshifted `(n, n)` (centre: low frequencies)
     "Error of `model` on `images` (uint8 `(N, n, n, C)`) perturbed by `eps` x each Fourier basis image, as an fftshifted `(n, n)` map."
     if len(images) != len(labels) or len(labels) == 0: raise ValueError(f"{len(images)} images and {len(labels)} labels: pass the same, non-zero number of each.")
     with evaluation_mode(model, device) as (fn, dev):
@@ -105,7 +128,9 @@ def fourier_heat_map(model, images, labels, eps:float=4., bs:int=256, seed:int=0
     return err.view(n, n).numpy()
 
 # %% ../nbs/30_fourier.ipynb #c021
-def amplitude_spectrum(images, chunk:int=1024) -> torch.Tensor:
+def amplitude_spectrum(images, # uint8 images `(N, n, n, C)`, or floats `(N, C, n, n)`
+                       chunk:int=1024, # images transformed at a time (bounds the memory used)
+                      ) -> torch.Tensor: # mean amplitude `|FFT|` over images and channels, fftshifted `(n, n)`
     "Mean 2D Fourier amplitude over images and channels, fftshifted `(n, n)`, of uint8 `(N, n, n, C)` or float `(N, C, n, n)` images."
     total, count = 0, 0
     for i in range(0, len(images), chunk):   # a chunk at a time: the spectrum of a whole training set would not fit in memory
@@ -115,7 +140,11 @@ def amplitude_spectrum(images, chunk:int=1024) -> torch.Tensor:
     return torch.fft.fftshift(total / count)
 
 # %% ../nbs/30_fourier.ipynb #c021s1
-def spectral_signature(transformed, clean, paired:bool=True, reference:torch.Tensor|None=None) -> torch.Tensor:
+def spectral_signature(transformed, # the transformed images: uint8 `(N, n, n, C)` or floats `(N, C, n, n)` in [0, 1]
+                       clean, # clean images: the originals of `transformed`, in order, when `paired`; unused when `reference` is given
+                       paired:bool=True, # spectrum of `transformed - clean`; False: `|spectrum(transformed) - spectrum(clean)|`
+                       reference:torch.Tensor|None=None, # unpaired only: a clean amplitude spectrum `(n, n)` to use instead of `clean`'s
+                      ) -> torch.Tensor: # fftshifted `(n, n)` signature, normalized to sum to 1
     "Normalized mean amplitude spectrum of `transformed - clean` (`paired`), or of the change of the mean amplitude spectrum."
     t = _pixels(transformed)
     if paired:
@@ -128,7 +157,11 @@ def spectral_signature(transformed, clean, paired:bool=True, reference:torch.Ten
 # %% ../nbs/30_fourier.ipynb #c024
 SIGNATURE_AUGMENTATIONS = ('augmix', 'gaussian', 'standard', 'none')
 
-def augment(images, aug:str='augmix', seed:int|None=0, **kw) -> torch.Tensor:
+def augment(images, # uint8 images `(N, n, n, C)`, numpy array or tensor
+            aug:str='augmix', # 'augmix', 'gaussian' (additive noise), 'standard' (random crop and flip) or 'none'
+            seed:int|None=0, # seed of the augmentation's randomness (torch's global RNG is restored afterwards); None: its current state
+            **kw, # keyword arguments of `augmix` (severity, width, depth, alpha, ops) or `gaussian_noise` (std); unused by the others
+           ) -> torch.Tensor: # augmented images as floats `(N, C, n, n)` in [0, 1]
     "uint8 images `(N, n, n, C)` under augmentation `aug` alone (no crop/flip unless `aug='standard'`), as floats `(N, C, n, n)`."
     if aug not in SIGNATURE_AUGMENTATIONS: raise ValueError(f"Unknown augmentation {aug!r}: use one of {list(SIGNATURE_AUGMENTATIONS)}.{suggest(aug, SIGNATURE_AUGMENTATIONS)}")
     x = to_chw(images if torch.is_tensor(images) else torch.from_numpy(np.ascontiguousarray(images)))
@@ -140,12 +173,23 @@ def augment(images, aug:str='augmix', seed:int|None=0, **kw) -> torch.Tensor:
         return to_float(random_crop_flip(x) if aug == 'standard' else x)
 
 # %% ../nbs/30_fourier.ipynb #c024s1
-def augmentation_signature(images, aug:str='augmix', paired:bool=False, seed:int=0, **kw) -> torch.Tensor:
+def augmentation_signature(images, # uint8 images `(N, n, n, C)` to augment
+                           aug:str='augmix', # 'augmix', 'gaussian', 'standard' or 'none'
+                           paired:bool=False, # spectrum of `augmented - original` per image; False: change of the mean amplitude spectrum
+                           seed:int=0, # seed of the augmentation's randomness
+                           **kw, # keyword arguments of `augmix` or `gaussian_noise`
+                          ) -> torch.Tensor: # fftshifted `(n, n)` signature, normalized to sum to 1
     "The (by default unpaired) spectral signature of augmentation `aug` on uint8 `images`."
     return spectral_signature(augment(images, aug, seed, **kw), images, paired=paired)
 
 # %% ../nbs/30_fourier.ipynb #c029
-def plot_heat_maps(maps:dict, vmax:float|None=None, ncols:int|None=None, cmap:str='viridis', title:str|None=None, size:float=2.2):
+def plot_heat_maps(maps:dict, # `{name: (n, n) heat map}`, plotted in this order
+                   vmax:float|None=None, # top of the shared colour scale (its bottom is 0); None: the largest error in `maps`
+                   ncols:int|None=None, # maps per row; None: all in one row
+                   cmap:str='viridis', # matplotlib colormap name
+                   title:str|None=None, # figure title; None: none
+                   size:float=2.2, # size of each map, in inches
+                  ): # the matplotlib figure
     "Fourier heat maps side by side, all on one colour scale (`vmax`: the largest error in `maps` when None)."
     import matplotlib.pyplot as plt
     names = list(maps); ncols = ncols or len(names); nrows = -(-len(names) // ncols)
@@ -160,7 +204,12 @@ def plot_heat_maps(maps:dict, vmax:float|None=None, ncols:int|None=None, cmap:st
     return fig
 
 # %% ../nbs/30_fourier.ipynb #c029s1
-def plot_signatures(signatures:dict, ncols:int=7, log:bool=True, size:float=1.6, title:str|None=None):
+def plot_signatures(signatures:dict, # `{name: (n, n) signature}`, plotted in this order ('_' in names shown as spaces)
+                    ncols:int=7, # most signatures per row
+                    log:bool=True, # log colour scale over the 3 decades below each signature's maximum; False: linear
+                    size:float=1.6, # size of each signature, in inches
+                    title:str|None=None, # figure title; None: none
+                   ): # the matplotlib figure
     "Spectral signatures side by side (log colour scale by default: their mass spans orders of magnitude)."
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm

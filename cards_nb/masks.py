@@ -20,7 +20,8 @@ __all__ = ['PRUNABLE_TYPES', 'MASKED', 'check_sparsity', 'prunable', 'MaskedLaye
 # %% ../nbs/10_masks.ipynb #c005
 PRUNABLE_TYPES = (nn.Conv2d, nn.Linear)
 
-def check_sparsity(s:float) -> float:
+def check_sparsity(s:float, # fraction of weights set to zero: a real number or one-element tensor in [0, 1), not a bool or string
+                  ) -> float: # `s` as a Python float
     "`s` as a float in [0, 1), or a `ValueError` that says what sparsity means."
     if isinstance(s, bool) or not (isinstance(s, numbers.Real) or torch.is_tensor(s) and s.numel() == 1 and not s.dtype == torch.bool):
         # '0.5' or True would pass float() and then mislabel a run; numpy numbers and one-element tensors are fine
@@ -31,7 +32,10 @@ def check_sparsity(s:float) -> float:
     return s
 
 # %% ../nbs/10_masks.ipynb #c005s1
-def prunable(model:nn.Module, include_first:bool=True, include_last:bool=True) -> dict[str, nn.Module]:
+def prunable(model:nn.Module, # the model whose `nn.Conv2d` and `nn.Linear` layers (subclasses included) are listed
+             include_first:bool=True, # include the first of those layers (usually the stem conv); False leaves it out
+             include_last:bool=True, # include the last of those layers (usually the classifier); False leaves it out
+            ) -> dict[str, nn.Module]: # the layers by module name, in module order
     "The prunable layers of `model` by name, in module order (the first conv / last layer optionally left out)."
     layers = {n: m for n, m in model.named_modules() if isinstance(m, PRUNABLE_TYPES)}
     names = list(layers)
@@ -51,19 +55,30 @@ class MaskedLayer:
 # %% ../nbs/10_masks.ipynb #c007s1
 class MaskedConv2d(MaskedLayer, nn.Conv2d):
     "`nn.Conv2d` whose weight is multiplied by its `mask` buffer."
-    def __init__(self, *args, **kwargs): super().__init__(*args, **kwargs); self._init_mask()
-    def forward(self, x): return self._conv_forward(x, self.masked_weight, self.bias)
+    def __init__(self,
+                 *args, # `nn.Conv2d`'s positional arguments: in_channels, out_channels, kernel_size, ...
+                 **kwargs, # `nn.Conv2d`'s keyword arguments, e.g. stride, padding, bias
+                ): super().__init__(*args, **kwargs); self._init_mask()
+    def forward(self,
+                x, # input batch (N, in_channels, H, W)
+               ): return self._conv_forward(x, self.masked_weight, self.bias)
 
 # %% ../nbs/10_masks.ipynb #c007s2
 class MaskedLinear(MaskedLayer, nn.Linear):
     "`nn.Linear` whose weight is multiplied by its `mask` buffer."
-    def __init__(self, *args, **kwargs): super().__init__(*args, **kwargs); self._init_mask()
-    def forward(self, x): return F.linear(x, self.masked_weight, self.bias)
+    def __init__(self,
+                 *args, # `nn.Linear`'s positional arguments: in_features, out_features
+                 **kwargs, # `nn.Linear`'s keyword arguments, e.g. bias
+                ): super().__init__(*args, **kwargs); self._init_mask()
+    def forward(self,
+                x, # input of shape (..., in_features)
+               ): return F.linear(x, self.masked_weight, self.bias)
 
 MASKED = Layers(conv=MaskedConv2d, linear=MaskedLinear)
 
 # %% ../nbs/10_masks.ipynb #c008
-def mask_model(model:nn.Module) -> nn.Module:
+def mask_model(model:nn.Module, # the model whose plain `nn.Conv2d`/`nn.Linear` layers become `MaskedConv2d`/`MaskedLinear`
+              ) -> nn.Module: # `model` itself, changed in place
     "Give every conv and linear layer of `model` a mask (all ones), in place; parameters stay the same objects."
     for m in model.modules():
         if type(m) in (nn.Conv2d, nn.Linear):
@@ -72,17 +87,22 @@ def mask_model(model:nn.Module) -> nn.Module:
     return model
 
 # %% ../nbs/10_masks.ipynb #c011
-def effective_weight(layer:nn.Module) -> torch.Tensor:
+def effective_weight(layer:nn.Module, # a conv or linear layer: plain, masked, supermask or binary
+                    ) -> torch.Tensor: # the weight tensor its forward pass uses
     "The weight `layer`'s forward pass uses: its `masked_weight` when it has one (masked, supermask, binary layers), else `weight`."
     return getattr(layer, 'masked_weight', layer.weight)
 
 # %% ../nbs/10_masks.ipynb #c011s1
-def masked_weights(model:nn.Module, **kw) -> dict[str, torch.Tensor]:
+def masked_weights(model:nn.Module, # the model whose prunable layers are read
+                   **kw, # `prunable`'s `include_first` / `include_last`
+                  ) -> dict[str, torch.Tensor]: # detached effective weights by layer name
     "The effective weights (mask applied where there is one) of the prunable layers."
     return {n: effective_weight(l).detach() for n, l in prunable(model, **kw).items()}
 
 # %% ../nbs/10_masks.ipynb #c011s2
-def sparsity(model:nn.Module, **kw) -> float:
+def sparsity(model:nn.Module, # the model to measure
+             **kw, # `prunable`'s `include_first` / `include_last`: the layers counted
+            ) -> float: # zero weights / prunable weights, in [0, 1]
     "Fraction of the prunable weights of `model` that are zero (masked out or exactly 0)."
     ws = masked_weights(model, **kw).values()
     return sum(int((w == 0).sum()) for w in ws) / sum(w.numel() for w in ws)
@@ -99,7 +119,8 @@ def _masked_twin(l:nn.Module) -> nn.Module:
     if l.bias is not None: new.bias.copy_(l.bias)
     return new
 
-def to_masked(model:nn.Module) -> nn.Module:
+def to_masked(model:nn.Module, # the model whose layers with a `mask` that are not masked layers (e.g. supermask ones) are replaced
+             ) -> nn.Module: # `model` itself, its replaced layers holding their effective weights
     "Replace, in place, every prunable layer with a `mask` that is not a masked layer by an equivalent `MaskedConv2d`/`MaskedLinear`."
     for name, l in list(prunable(model).items()):
         if isinstance(l, MaskedLayer) or not hasattr(l, 'mask'): continue
@@ -109,7 +130,10 @@ def to_masked(model:nn.Module) -> nn.Module:
 
 # %% ../nbs/10_masks.ipynb #c017
 @torch.no_grad()
-def global_magnitude_masks(model:nn.Module, sparsity:float, **kw) -> dict[str, torch.Tensor]:
+def global_magnitude_masks(model:nn.Module, # the model whose effective weights (current masks applied) are ranked by |weight|
+                           sparsity:float, # fraction of all the ranked weights to mask out, in [0, 1)
+                           **kw, # `prunable`'s `include_first` / `include_last`: layers left out get no mask
+                          ) -> dict[str, torch.Tensor]: # a boolean mask (True: kept) per layer name, shaped like its weight
     "Boolean masks keeping the `1 - sparsity` largest-magnitude prunable weights of `model`, ranked globally."
     s = check_sparsity(sparsity)
     ws = masked_weights(model, **kw)
@@ -121,7 +145,9 @@ def global_magnitude_masks(model:nn.Module, sparsity:float, **kw) -> dict[str, t
 
 # %% ../nbs/10_masks.ipynb #c017s1
 @torch.no_grad()
-def apply_masks(model:nn.Module, masks:dict[str, torch.Tensor]):
+def apply_masks(model:nn.Module, # the model with masked layers (`mask_model`), changed in place
+                masks:dict[str, torch.Tensor], # boolean masks (True: kept) by layer name, each shaped like that layer's weight
+               ):
     "Set the `mask` buffers of `model`'s masked layers from `masks` (by layer name) and zero the pruned weights."
     layers = dict(model.named_modules())
     for n, k in masks.items():
@@ -132,7 +158,10 @@ def apply_masks(model:nn.Module, masks:dict[str, torch.Tensor]):
     return model
 
 # %% ../nbs/10_masks.ipynb #c017s2
-def prune_by_magnitude(model:nn.Module, sparsity:float, **kw) -> nn.Module:
+def prune_by_magnitude(model:nn.Module, # the model with masked layers, pruned in place
+                       sparsity:float, # fraction of the prunable weights to zero, ranked globally, in [0, 1)
+                       **kw, # `prunable`'s `include_first` / `include_last`
+                      ) -> nn.Module: # `model` itself
     "Globally magnitude-prune `model` (masked layers) to `sparsity`."
     return apply_masks(model, global_magnitude_masks(model, sparsity, **kw))
 
@@ -146,7 +175,10 @@ class MaskCallback(Callback):
         for l in self.layers: l.weight.mul_(l.mask)
 
 # %% ../nbs/10_masks.ipynb #c023
-def cubic_sparsity(pos:float, final:float, initial:float=0.) -> float:
+def cubic_sparsity(pos:float, # position in the schedule, clipped to [0, 1]
+                   final:float, # sparsity at `pos` 1, in [0, 1)
+                   initial:float=0., # sparsity at `pos` 0, in [0, 1)
+                  ) -> float: # `final + (initial - final) * (1 - pos)**3`
     "Zhu & Gupta's cubic schedule: sparsity at position `pos` (clipped to [0, 1]) going from `initial` to `final`."
     pos = min(max(float(pos), 0.), 1.)
     return check_sparsity(final) + (check_sparsity(initial) - final) * (1 - pos) ** 3

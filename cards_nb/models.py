@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/models.html.md"""
 
 # %% ../nbs/02_models.ipynb #c003
 from __future__ import annotations
-import ast
+import ast, numbers
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable
@@ -23,18 +23,31 @@ __all__ = ['DENSE', 'VGG16_CFG', 'MODELS', 'Layers', 'ConvNet', 'VGG', 'BasicBlo
 @dataclass
 class Layers:
     "Builders of the layers a model is made of; swap them to get masked, supermask or binary models."
-    conv: Callable = nn.Conv2d
-    linear: Callable = nn.Linear
-    bn: Callable = nn.BatchNorm2d
-    def conv3x3(self, ni, nf, stride=1, bias=False): return self.conv(ni, nf, 3, stride=stride, padding=1, bias=bias)
-    def conv1x1(self, ni, nf, stride=1, bias=False): return self.conv(ni, nf, 1, stride=stride, bias=bias)
+    conv: Callable = nn.Conv2d        # builds each convolution, called as `conv(ni, nf, ks, stride=, padding=, bias=)`
+    linear: Callable = nn.Linear      # builds each fully connected layer, called as `linear(ni, nf, bias=)`
+    bn: Callable = nn.BatchNorm2d     # builds each batch norm, called as `bn(nf)` or `bn(nf, affine=False)`
+    def conv3x3(self, ni, # input channels
+                nf, # output channels
+                stride=1, # stride (2 halves the height and width)
+                bias=False # give the convolution a bias
+               ): return self.conv(ni, nf, 3, stride=stride, padding=1, bias=bias)
+    def conv1x1(self, ni, # input channels
+                nf, # output channels
+                stride=1, # stride (2 halves the height and width)
+                bias=False # give the convolution a bias
+               ): return self.conv(ni, nf, 1, stride=stride, bias=bias)
 
 DENSE = Layers()
 
 # %% ../nbs/02_models.ipynb #c007
 class ConvNet(nn.Sequential):
     "Conv-`depth` of Frankle & Carbin: `depth//2` stages of two 3x3 convs and a max-pool, then FC 256-256-classes."
-    def __init__(self, depth:int=4, num_classes:int=10, layers:Layers=DENSE, bn:bool=False, in_size:int=32):
+    def __init__(self, depth:int=4, # conv layers: 2, 4, 6 or 8, in stages of two with 64, 128, 256, 512 channels
+                 num_classes:int=10, # outputs of the last linear layer
+                 layers:Layers=DENSE, # builders of the conv, linear and batch-norm layers; `DENSE`: plain torch layers
+                 bn:bool=False, # a batch norm after each conv
+                 in_size:int=32 # height and width of the square input images in pixels (sets the first linear layer's size)
+                ):
         if depth not in (2, 4, 6, 8): raise ValueError(f"Conv-{depth} does not exist: depth must be 2, 4, 6 or 8.")
         feats, ni = [], 3
         for nf in (64, 128, 256, 512)[:depth // 2]:
@@ -52,7 +65,10 @@ VGG16_CFG = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M',
 
 class VGG(nn.Module):
     "CIFAR VGG: `cfg` lists conv widths and 'M' for max-pooling; batch norm after each conv; linear classifier."
-    def __init__(self, cfg=VGG16_CFG, num_classes:int=10, layers:Layers=DENSE):
+    def __init__(self, cfg=VGG16_CFG, # output channels of each 3x3 conv in order, 'M' for a 2x2 max-pool (default: VGG-16)
+                 num_classes:int=10, # outputs of the linear classifier
+                 layers:Layers=DENSE # builders of the conv, linear and batch-norm layers; `DENSE`: plain torch layers
+                ):
         super().__init__()
         feats, ni = [], 3
         for v in cfg:
@@ -60,12 +76,17 @@ class VGG(nn.Module):
             feats += [layers.conv3x3(ni, v, bias=True), layers.bn(v), nn.ReLU(inplace=True)]; ni = v
         self.features = nn.Sequential(*feats)
         self.fc = layers.linear(ni, num_classes)
-    def forward(self, x): return self.fc(F.adaptive_avg_pool2d(self.features(x), 1).flatten(1))
+    def forward(self, x # normalized images `(B, 3, H, W)`
+               ): return self.fc(F.adaptive_avg_pool2d(self.features(x), 1).flatten(1))
 
 # %% ../nbs/02_models.ipynb #c011
 class BasicBlock(_TVBasicBlock):
     "torchvision's ResNet basic block (its `forward`), with layers from a `Layers` factory."
-    def __init__(self, ni, nf, stride=1, layers:Layers=DENSE):
+    def __init__(self, ni, # input channels
+                 nf, # output channels
+                 stride=1, # stride of the first conv; a 1x1 conv shortcut is added when stride != 1 or ni != nf
+                 layers:Layers=DENSE # builders of the conv, linear and batch-norm layers; `DENSE`: plain torch layers
+                ):
         nn.Module.__init__(self)
         self.conv1, self.bn1 = layers.conv3x3(ni, nf, stride), layers.bn(nf)
         self.relu = nn.ReLU(inplace=True)
@@ -77,7 +98,11 @@ class BasicBlock(_TVBasicBlock):
 # %% ../nbs/02_models.ipynb #c012
 class LRR_ResNet(torchvision.models.ResNet):
     "ResNet-18 (or any `blocks` per stage) for 32x32 inputs with first-stage `width`, as in RobustBench's LRR CARDs."
-    def __init__(self, width:int=64, num_classes:int=10, blocks=(2, 2, 2, 2), layers:Layers=DENSE):
+    def __init__(self, width:int=64, # channels of the stem and the first stage; stage i has width * 2**i
+                 num_classes:int=10, # outputs of the linear classifier
+                 blocks=(2, 2, 2, 2), # basic blocks in each of the four stages ((2, 2, 2, 2): ResNet-18)
+                 layers:Layers=DENSE # builders of the conv, linear and batch-norm layers; `DENSE`: plain torch layers
+                ):
         nn.Module.__init__(self)   # torchvision's constructor builds an ImageNet stem; we build ours instead
         self.conv1, self.bn1, self.relu = layers.conv3x3(3, width), layers.bn(width), nn.ReLU(inplace=True)
         self.maxpool = nn.Identity()
@@ -96,13 +121,18 @@ class LRR_ResNet(torchvision.models.ResNet):
 # %% ../nbs/02_models.ipynb #c014
 class PreActBlock(nn.Module):
     "Pre-activation basic block with non-affine batch norms (as in the binary CARD checkpoints)."
-    def __init__(self, ni, nf, stride=1, layers:Layers=DENSE):
+    def __init__(self, ni, # input channels
+                 nf, # output channels
+                 stride=1, # stride of the first conv; a 1x1 conv shortcut is added when stride != 1 or ni != nf
+                 layers:Layers=DENSE # builders of the conv, linear and batch-norm layers; `DENSE`: plain torch layers
+                ):
         super().__init__()
         self.bn1, self.conv1 = layers.bn(ni, affine=False), layers.conv3x3(ni, nf, stride)
         self.bn2, self.conv2 = layers.bn(nf, affine=False), layers.conv3x3(nf, nf)
         self.shortcut = (nn.Sequential(layers.conv1x1(ni, nf, stride), layers.bn(nf, affine=False))
                          if stride != 1 or ni != nf else nn.Sequential())
-    def forward(self, x):
+    def forward(self, x # feature map `(B, ni, H, W)`
+               ):
         out = F.relu(self.bn1(x))
         sc = self.shortcut(out)   # the reference applies the shortcut to the pre-activated input, even when empty
         out = self.conv2(F.relu(self.bn2(self.conv1(out))))
@@ -111,7 +141,11 @@ class PreActBlock(nn.Module):
 # %% ../nbs/02_models.ipynb #c015
 class WidePreActResNet(nn.Module):
     "Wide pre-activation ResNet-18 of the binary CARDs: stage widths 64, 64(k+1), 128(k+1), 256(k+1), k = `widen_factor`."
-    def __init__(self, widen_factor:int=2, num_classes:int=10, blocks=(2, 2, 2, 2), layers:Layers=DENSE):
+    def __init__(self, widen_factor:int=2, # w: stage widths 64, 64(w+1), 128(w+1), 256(w+1)
+                 num_classes:int=10, # outputs of the final 1x1 conv classifier
+                 blocks=(2, 2, 2, 2), # pre-activation blocks in each of the four stages
+                 layers:Layers=DENSE # builders of the conv, linear and batch-norm layers; `DENSE`: plain torch layers
+                ):
         super().__init__()
         k = widen_factor + 1
         self.conv1 = layers.conv3x3(3, 64)
@@ -123,7 +157,8 @@ class WidePreActResNet(nn.Module):
         self.layer1, self.layer2, self.layer3, self.layer4 = stages
         self.bn1 = layers.bn(ni, affine=False)
         self.fc = layers.conv1x1(ni, num_classes)
-    def forward(self, x):
+    def forward(self, x # normalized images `(B, 3, H, W)`
+               ):
         x = self.layer4(self.layer3(self.layer2(self.layer1(self.conv1(x)))))
         x = F.adaptive_avg_pool2d(F.relu(self.bn1(x)), 1)
         return self.fc(x).flatten(1)
@@ -138,21 +173,31 @@ MODELS = {
 }
 
 # %% ../nbs/02_models.ipynb #109bd406
-def model_spec(name:str, num_classes:int=10, **kw) -> str:
+def model_spec(name:str, # architecture name, a key of `MODELS`
+               num_classes:int=10, # number of outputs
+               **kw # the other constructor arguments, recorded with `repr` (`layers` is left out)
+              ) -> str: # `name(k=v, ...)` with the arguments sorted by name
     "A readable, canonical description of an architecture, e.g. `resnet18(num_classes=10, width=16)`."
     args = ', '.join(f'{k}={v!r}' for k, v in sorted(dict(num_classes=num_classes, **kw).items()) if k != 'layers')
     return f"{name}({args})"
 
 # %% ../nbs/02_models.ipynb #ea790ef8
-def get_model(name:str, num_classes:int=10, **kw) -> nn.Module:
+def get_model(name:str, # a key of `MODELS`: 'conv2', 'conv4', 'conv6', 'conv8', 'vgg16', 'resnet18', 'lrr_resnet18', 'wide_preact_resnet18'
+              num_classes:int=10, # number of outputs, an integer from 1 to 100,000
+              **kw # more constructor arguments, e.g. `width`, `widen_factor` (integers from 1 to 100,000) or `layers`
+             ) -> nn.Module: # a freshly initialized model, its `model_spec` in `.spec`
     "Architecture `name` from `MODELS` with `num_classes` outputs; `kw` go to its constructor."
     if name not in MODELS: raise ValueError(f"Unknown model {name!r}: use one of {list(MODELS)}.{suggest(name, MODELS)}")
+    for k, v in dict(kw, num_classes=num_classes).items():   # sizes: a positive integer of sane size, else torch's C++ error or a huge allocation
+        if k in ('num_classes', 'width', 'widen_factor') and (isinstance(v, bool) or not isinstance(v, numbers.Integral) or not 1 <= v <= 100_000):
+            raise ValueError(f"{name}: {k}={v!r} must be a positive integer (at most 100,000).")
     model = MODELS[name](num_classes=num_classes, **kw)
     model.spec = model_spec(name, num_classes, **kw)
     return model
 
 # %% ../nbs/02_models.ipynb #a3525d4a
-def parse_spec(spec:str) -> tuple[str, dict]:
+def parse_spec(spec:str # `name(key=literal, ...)` as `model_spec` writes it, at most 1,000 characters
+              ) -> tuple[str, dict]: # the architecture name (a key of `MODELS`) and its keyword arguments; `CheckpointError` otherwise
     "`'resnet18(num_classes=10, width=8)'` -> `('resnet18', {'num_classes': 10, 'width': 8})`, reading literals only: nothing is evaluated."
     bad = (f"The architecture spec {str(spec)[:200]!r} is not of the form name(key=value, ...) with literal values and a "
            f"name from {list(MODELS)}; the file is corrupt or was not written by cards-nb. Nothing in it was run.")
@@ -169,7 +214,9 @@ def parse_spec(spec:str) -> tuple[str, dict]:
     return node.func.id, kw
 
 # %% ../nbs/02_models.ipynb #c020
-def num_params(model:nn.Module, prunable_only=False) -> int:
+def num_params(model:nn.Module, # the model to count
+               prunable_only=False # count only the weights of `nn.Conv2d` and `nn.Linear` layers (no biases, no batch norms)
+              ) -> int: # number of scalar parameters
     "Number of parameters of `model` (only conv and linear weights with `prunable_only`)."
     ps = [m.weight for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))] if prunable_only else model.parameters()
     return sum(p.numel() for p in ps)

@@ -19,13 +19,16 @@ from .masks import MaskedLayer
 from .train import save_checkpoint, read_checkpoint, bare_model, world_size
 
 # %% auto #0
-__all__ = ['CONTEXTS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner', 'RewindPoint',
-           'rewind_weights', 'WeightRewinder', 'round_sparsities', 'fresh_fit', 'prune_rounds', 'train_dense',
-           'fine_tune_pruned', 'gradual_magnitude_pruning', 'lottery_ticket', 'lr_rewinding']
+__all__ = ['CONTEXTS', 'MAX_ROUNDS', 'layerwise_magnitude_masks', 'magnitude_masks', 'one_shot', 'gradual', 'Pruner',
+           'RewindPoint', 'rewind_weights', 'WeightRewinder', 'round_sparsities', 'fresh_fit', 'prune_rounds',
+           'train_dense', 'fine_tune_pruned', 'gradual_magnitude_pruning', 'lottery_ticket', 'lr_rewinding']
 
 # %% ../nbs/11_pruning.ipynb #c006
 @torch.no_grad()
-def layerwise_magnitude_masks(model:nn.Module, sparsity:float, **kw) -> dict[str, torch.Tensor]:
+def layerwise_magnitude_masks(model:nn.Module, # the model whose effective weights (current masks applied) are ranked by |weight|
+                              sparsity:float, # fraction of each layer's weights to mask out, in [0, 1)
+                              **kw, # `prunable`'s `include_first` / `include_last`: layers left out get no mask
+                             ) -> dict[str, torch.Tensor]: # a boolean mask (True: kept) per layer name, shaped like its weight
     "Boolean masks keeping the `1 - sparsity` largest-magnitude weights of each prunable layer separately."
     s, masks = check_sparsity(sparsity), {}
     for n, w in masked_weights(model, **kw).items():
@@ -38,19 +41,28 @@ def layerwise_magnitude_masks(model:nn.Module, sparsity:float, **kw) -> dict[str
 CONTEXTS = {'global': global_magnitude_masks, 'local': layerwise_magnitude_masks}
 
 # %% ../nbs/11_pruning.ipynb #c006s1
-def magnitude_masks(model:nn.Module, sparsity:float, context:str='global', **kw) -> dict[str, torch.Tensor]:
+def magnitude_masks(model:nn.Module, # the model whose effective weights (current masks applied) are ranked by |weight|
+                    sparsity:float, # fraction of the weights to mask out, in [0, 1): of all of them, or of each layer
+                    context:str='global', # 'global' (rank over the whole network) or 'local' (within each layer): a key of `CONTEXTS`
+                    **kw, # `prunable`'s `include_first` / `include_last`: layers left out get no mask
+                   ) -> dict[str, torch.Tensor]: # a boolean mask (True: kept) per layer name, shaped like its weight
     "Magnitude masks at `sparsity`, ranked over the whole network (`context='global'`) or within each layer (`'local'`)."
     if context not in CONTEXTS: raise ValueError(f"Unknown pruning context {context!r}: use one of {list(CONTEXTS)}.{suggest(context, CONTEXTS)}")
     return CONTEXTS[context](model, sparsity, **kw)
 
 # %% ../nbs/11_pruning.ipynb #c009
-def one_shot(sparsity:float) -> Callable[[float], float]:
+def one_shot(sparsity:float, # the target sparsity, in [0, 1)
+            ) -> Callable[[float], float]: # the schedule: position in training (0..1) -> `sparsity`
     "Schedule: `sparsity` from the first step on."
     s = check_sparsity(sparsity)
     return lambda pos: s
 
 # %% ../nbs/11_pruning.ipynb #c009s1
-def gradual(sparsity:float, start:float=0., end:float=0.75, initial:float=0.) -> Callable[[float], float]:
+def gradual(sparsity:float, # final sparsity, reached at `end`, in [0, 1)
+            start:float=0., # fraction of training where pruning starts, in [0, `end`)
+            end:float=0.75, # fraction of training where `sparsity` is reached, in (`start`, 1]
+            initial:float=0., # sparsity until `start`, in [0, 1)
+           ) -> Callable[[float], float]: # the schedule: position in training (0..1) -> sparsity
     "Schedule: Zhu & Gupta's cubic from `initial` at position `start` to `sparsity` at `end` (fractions of training)."
     s, s0 = check_sparsity(sparsity), check_sparsity(initial)
     if not 0 <= start < end <= 1: raise ValueError(f"gradual pruning needs 0 <= start < end <= 1 (fractions of training), not start={start}, end={end}.")
@@ -60,8 +72,13 @@ def gradual(sparsity:float, start:float=0., end:float=0.75, initial:float=0.) ->
 class Pruner(Callback):
     "Prune the masked layers to `schedule(pct_train)` at the start of each fit and every `every` training batches."
     order = 40   # before MaskCallback (50), which then zeroes the newly pruned weights after each step
-    def __init__(self, schedule:Callable[[float], float], every:int|None=None, context:str='global',
-                 include_first:bool=True, include_last:bool=True):
+    def __init__(self,
+                 schedule:Callable[[float], float], # target sparsity at a position in training (0..1), e.g. `one_shot(0.9)`, `gradual(0.9)`
+                 every:int|None=None, # also prune every `every` training batches (None: only when each fit starts)
+                 context:str='global', # 'global' or 'local' magnitude ranking (see `magnitude_masks`)
+                 include_first:bool=True, # prune the first conv/linear layer too (False: it stays dense)
+                 include_last:bool=True, # prune the last layer, the classifier, too (False: it stays dense)
+                ):
         store_attr(); self.history = []
         self.kw = dict(include_first=include_first, include_last=include_last)
     def before_fit(self):
@@ -82,7 +99,10 @@ class Pruner(Callback):
 class RewindPoint(Callback):
     "Keep a copy of the model's state at the start of epoch `epoch` (0: the initialisation) in `self.state`."
     order = 45
-    def __init__(self, epoch:int=0, path=None): self.rewind_epoch, self.path, self.state = epoch, path, None
+    def __init__(self,
+                 epoch:int=0, # epoch at whose start the state is copied (0: the initialisation, before any step)
+                 path=None, # also save that state there as a checkpoint, which survives an interrupted run (None: memory only)
+                ): self.rewind_epoch, self.path, self.state = epoch, path, None
     def _save(self):
         self.state = {k: v.detach().clone() for k, v in bare_model(self.model).state_dict().items()}
         if self.path: save_checkpoint(self.model, self.path)   # survives an interrupted run (checksummed, read back safely)
@@ -93,7 +113,9 @@ class RewindPoint(Callback):
 
 # %% ../nbs/11_pruning.ipynb #c017s1
 @torch.no_grad()
-def rewind_weights(model:nn.Module, state:dict) -> nn.Module:
+def rewind_weights(model:nn.Module, # the masked model to rewind, in place
+                   state:dict, # state dict to load, e.g. `RewindPoint.state`; its masks are ignored
+                  ) -> nn.Module: # `model` itself
     "Load `state` into `model` but keep the model's current masks (pruned weights stay zero)."
     masks = {k: v.clone() for k, v in model.state_dict().items() if k.endswith('mask')}
     model.load_state_dict({**state, **masks})
@@ -105,15 +127,23 @@ def rewind_weights(model:nn.Module, state:dict) -> nn.Module:
 class WeightRewinder(Callback):
     "At the start of a fit (after pruning), rewind the weights to `state`, keeping the masks."
     order = 45   # after the Pruner (40)
-    def __init__(self, state:dict): self.state = state
+    def __init__(self,
+                 state:dict, # state dict to rewind the weights to when a fit starts from epoch 0 (masks kept)
+                ): self.state = state
     def before_train(self):   # only when the fit starts from epoch 0, not when it resumes an interrupted one
         if self.train_iter == 0 and self.epoch == 0: rewind_weights(bare_model(self.model), self.state)
 
 # %% ../nbs/11_pruning.ipynb #c019
-def round_sparsities(sparsity:float, rate:float=0.2) -> list[float]:
+MAX_ROUNDS = 1000   # far more than any schedule trains; a bound so that a typo in `rate` fails at once
+
+def round_sparsities(sparsity:float, # final sparsity, in [0, 1)
+                     rate:float=0.2, # fraction of the remaining weights pruned per round, in (0, 1); `MAX_ROUNDS` rounds at most
+                    ) -> list[float]: # sparsity after each round, increasing to `sparsity`; empty for 0
     "Sparsity after each round when pruning `rate` of the remaining weights per round up to `sparsity` (last round clipped)."
     s = check_sparsity(sparsity)
     if not 0 < rate < 1: raise ValueError(f"rate is the fraction of remaining weights pruned per round and must be in (0, 1), not {rate}.")
+    n = math.ceil(math.log1p(-s) / math.log1p(-rate) - 1e-9) if s > 0 else 0   # rounds needed; a tiny rate means millions
+    if n > MAX_ROUNDS: raise ValueError(f"rate={rate:g} needs {n:,} rounds to reach sparsity {s}: use a rate of at least {-math.expm1(math.log1p(-s) / MAX_ROUNDS):.3g} ({MAX_ROUNDS} rounds at most).")
     out, cur = [], 0.
     while cur < s - 1e-9:
         cur = min(1 - (1 - cur) * (1 - rate), s); out.append(cur)
@@ -124,13 +154,25 @@ def _round_record(learn, round_no, target):
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     return dict(round=round_no, target=target, sparsity=sparsity(learn.model), valid_loss=float(loss), accuracy=float(acc))
 
-def fresh_fit(learn:Learner, epochs:int|None=None, lr:float|None=None, cbs=None, name:str=''):
+def fresh_fit(learn:Learner, # the learner to train, e.g. from `card_learner` (it has a `preset`)
+              epochs:int|None=None, # epochs to train (None: the preset's)
+              lr:float|None=None, # peak learning rate (None: the preset's)
+              cbs=None, # callbacks for this phase only, e.g. a `Pruner`
+              name:str='', # the phase's name: unused here; checkpointing fits (`PhaseFit`) name their files by it
+             ):
     "One training phase: `fit_preset` with a new optimizer (`name` identifies the phase for fits that checkpoint)."
     learn.fit_preset(epochs, lr=lr, cbs=cbs, reset_opt=True)
 
 # %% ../nbs/11_pruning.ipynb #c022s1
-def prune_rounds(learn:Learner, sparsities:list[float], epochs:int|None=None, rewind_state:dict|None=None,
-                 lr:float|None=None, context:str='global', fit:Callable=fresh_fit, **kw) -> list[dict]:
+def prune_rounds(learn:Learner, # learner of a masked model with a `MaskCallback`
+                 sparsities:list[float], # the sparsity to prune to in each round, in order
+                 epochs:int|None=None, # retraining epochs per round (None: the preset's)
+                 rewind_state:dict|None=None, # state dict the weights are rewound to before each retraining (None: keep them)
+                 lr:float|None=None, # peak learning rate of each round (None: the preset's)
+                 context:str='global', # 'global' or 'local' magnitude ranking (see `magnitude_masks`)
+                 fit:Callable=fresh_fit, # trains a phase: `fit(learn, epochs, lr=, cbs=, name=)`; `fresh_fit` or a checkpointing `PhaseFit`
+                 **kw, # more `Pruner` arguments: `include_first`, `include_last`
+                ) -> list[dict]: # one record per round: round, target, sparsity, valid_loss, accuracy
     "Prune to each of `sparsities` in turn, each time retraining `epochs` with the LR schedule restarted (rewinding weights to `rewind_state` if given)."
     recs = []
     for i, s in enumerate(sparsities, start=1):
@@ -145,7 +187,12 @@ def _check_masked(learn):
         raise ValueError("The learner's model has no masked layers: build it with layers=MASKED or call mask_model(model).")
     if not any(isinstance(c, MaskCallback) for c in learn.cbs): learn.add_cb(MaskCallback())
 
-def train_dense(learn:Learner, epochs:int|None=None, rewind_epoch:int=0, fit:Callable=fresh_fit, rewind_path=None) -> dict:
+def train_dense(learn:Learner, # learner of a masked model (a `MaskCallback` is added if missing)
+                epochs:int|None=None, # training epochs (None: the preset's)
+                rewind_epoch:int=0, # epoch at whose start the weights are kept for rewinding: 0 (the initialisation) to `epochs`
+                fit:Callable=fresh_fit, # trains a phase: `fit(learn, epochs, lr=, cbs=, name=)`; `fresh_fit` or a checkpointing `PhaseFit`
+                rewind_path=None, # file to save the rewind state to, read back when a resumed run skips the dense fit (None: memory only)
+               ) -> dict: # the state dict at the start of epoch `rewind_epoch`
     "Train the (unpruned) model with the preset's schedule; returns the state at the start of `rewind_epoch` (also saved to `rewind_path`)."
     _check_masked(learn)
     epochs = ifnone(epochs, learn.preset.epochs)
@@ -160,7 +207,13 @@ def train_dense(learn:Learner, epochs:int|None=None, rewind_epoch:int=0, fit:Cal
     return rp.state
 
 # %% ../nbs/11_pruning.ipynb #c024s1
-def fine_tune_pruned(learn:Learner, sparsity:float, epochs:int|None=None, steps:int=1, lr_scale:float=0.1, **kw) -> list[dict]:
+def fine_tune_pruned(learn:Learner, # learner of a trained masked model (a `MaskCallback` is added if missing)
+                     sparsity:float, # final sparsity, in [0, 1)
+                     epochs:int|None=None, # fine-tuning epochs after each step (None: the preset's)
+                     steps:int=1, # pruning steps (at least 1), each keeping the same fraction of the surviving weights
+                     lr_scale:float=0.1, # fine-tuning peak learning rate as a multiple of the preset's `lr`
+                     **kw, # more `prune_rounds` arguments: `context`, `fit`, `include_first`, `include_last`
+                    ) -> list[dict]: # one record per step (see `prune_rounds`)
     "FT: magnitude-prune the trained model to `sparsity` in `steps` (geometric) steps, fine-tuning `epochs` at `lr_scale` x the preset's lr after each."
     _check_masked(learn)
     if steps < 1: raise ValueError(f"steps must be at least 1, not {steps}.")
@@ -169,8 +222,15 @@ def fine_tune_pruned(learn:Learner, sparsity:float, epochs:int|None=None, steps:
     return prune_rounds(learn, targets, epochs, lr=learn.preset.lr * lr_scale, **kw)
 
 # %% ../nbs/11_pruning.ipynb #c024s2
-def gradual_magnitude_pruning(learn:Learner, sparsity:float, epochs:int|None=None, start:float=0., end:float=0.75,
-                              every:int=None, context:str='global', **kw) -> list[dict]:
+def gradual_magnitude_pruning(learn:Learner, # learner of a masked model, trained on from its weights (a `MaskCallback` added if missing)
+                              sparsity:float, # final sparsity, reached at `end`, in [0, 1)
+                              epochs:int|None=None, # epochs of the pruning fit (None: the preset's)
+                              start:float=0., # fraction of the fit where pruning starts
+                              end:float=0.75, # fraction of the fit where `sparsity` is reached
+                              every:int=None, # training batches (per process) between pruning steps (None: about 4 steps per epoch)
+                              context:str='global', # 'global' or 'local' magnitude ranking (see `magnitude_masks`)
+                              **kw, # `fit` (default `fresh_fit`) and more `Pruner` arguments: `include_first`, `include_last`
+                             ) -> list[dict]: # one record of the pruned model: round 1, target, sparsity, valid_loss, accuracy
     "GMP: train from the current weights while pruning along the cubic from `start` to `end` (fractions of the fit), every `every` batches."
     _check_masked(learn)
     # a few pruning steps per epoch, counted in the batches each process sees (a distributed fit splits the loader)
@@ -180,13 +240,24 @@ def gradual_magnitude_pruning(learn:Learner, sparsity:float, epochs:int|None=Non
     return [_round_record(learn, 1, sparsity)]
 
 # %% ../nbs/11_pruning.ipynb #c024s3
-def lottery_ticket(learn:Learner, sparsity:float, rewind_state:dict, epochs:int|None=None, rate:float=0.2, **kw) -> list[dict]:
+def lottery_ticket(learn:Learner, # learner of a trained masked model (a `MaskCallback` is added if missing)
+                   sparsity:float, # final sparsity, in [0, 1)
+                   rewind_state:dict, # state dict to rewind the weights to before each round's retraining, e.g. from `train_dense`
+                   epochs:int|None=None, # retraining epochs per round (None: the preset's)
+                   rate:float=0.2, # fraction of the remaining weights pruned per round, in (0, 1)
+                   **kw, # more `prune_rounds` arguments: `lr`, `context`, `fit`, `include_first`, `include_last`
+                  ) -> list[dict]: # one record per round (see `prune_rounds`)
     "LTH: rounds of magnitude pruning (`rate` of the survivors each), rewinding the weights to `rewind_state` before retraining."
     _check_masked(learn)
     return prune_rounds(learn, round_sparsities(sparsity, rate), epochs, rewind_state=rewind_state, **kw)
 
 # %% ../nbs/11_pruning.ipynb #c024s4
-def lr_rewinding(learn:Learner, sparsity:float, epochs:int|None=None, rate:float=0.2, **kw) -> list[dict]:
+def lr_rewinding(learn:Learner, # learner of a trained masked model (a `MaskCallback` is added if missing)
+                 sparsity:float, # final sparsity, in [0, 1)
+                 epochs:int|None=None, # retraining epochs per round (None: the preset's)
+                 rate:float=0.2, # fraction of the remaining weights pruned per round, in (0, 1)
+                 **kw, # more `prune_rounds` arguments: `lr`, `context`, `fit`, `include_first`, `include_last`
+                ) -> list[dict]: # one record per round (see `prune_rounds`)
     "LRR: rounds of magnitude pruning (`rate` of the survivors each), keeping the trained weights and restarting the LR schedule."
     _check_masked(learn)
     return prune_rounds(learn, round_sparsities(sparsity, rate), epochs, **kw)

@@ -19,7 +19,8 @@ __all__ = ['QMAX', 'check_bits', 'channel_scales', 'fake_quantize', 'is_quantize
 # %% ../nbs/13_quantization.ipynb #c005
 QMAX = {8: 127, 4: 7}
 
-def check_bits(bits) -> int:
+def check_bits(bits, # bits per weight code: 8 or 4 (an int, or a float equal to one)
+              ) -> int: # `bits` as an int
     "`bits` as an int, 8 or 4, or a `ValueError` that says what is supported."
     if isinstance(bits, bool) or not isinstance(bits, (int, float)) or bits not in QMAX:
         raise ValueError(f"bits must be 8 or 4 (per-channel symmetric weight quantization), not {bits!r}.")
@@ -29,7 +30,9 @@ def check_bits(bits) -> int:
 def _view(s:torch.Tensor, w:torch.Tensor) -> torch.Tensor: return s.view(-1, *[1] * (w.dim() - 1))
 
 @torch.no_grad()
-def channel_scales(w:torch.Tensor, bits:int=8) -> torch.Tensor:
+def channel_scales(w:torch.Tensor, # weight tensor, output channels along dim 0
+                   bits:int=8, # 8 or 4: codes in -127..127 or -7..7
+                  ) -> torch.Tensor: # one step per output channel, float32 on `w`'s device
     "Per-output-channel steps $\\max|w_c| / q_{\\max}$ (float32), from torch's symmetric `PerChannelMinMaxObserver`."
     q = QMAX[check_bits(bits)]
     obs = PerChannelMinMaxObserver(ch_axis=0, dtype=torch.qint8, qscheme=torch.per_channel_symmetric, quant_min=-q, quant_max=q)
@@ -38,19 +41,25 @@ def channel_scales(w:torch.Tensor, bits:int=8) -> torch.Tensor:
 
 # %% ../nbs/13_quantization.ipynb #c005s2
 @torch.no_grad()
-def fake_quantize(w:torch.Tensor, scale:torch.Tensor, bits:int=8) -> torch.Tensor:
+def fake_quantize(w:torch.Tensor, # weight tensor, output channels along dim 0
+                  scale:torch.Tensor, # float32 step per output channel, e.g. `channel_scales(w, bits)`
+                  bits:int=8, # 8 or 4: codes in -127..127 or -7..7
+                 ) -> torch.Tensor: # float32 tensor of `w`'s shape, each entry `code * scale`
     "`w` rounded to the nearest of the codes $-q_{\\max}..q_{\\max}$ times `scale` of its output channel (float32)."
     q = QMAX[check_bits(bits)]
     return torch.fake_quantize_per_channel_affine(w.detach().float(), scale, torch.zeros_like(scale, dtype=torch.int32), 0, -q, q)
 
 # %% ../nbs/13_quantization.ipynb #c008
-def is_quantized(layer:nn.Module) -> bool:
+def is_quantized(layer:nn.Module, # any module
+                ) -> bool: # True when it has tensor `qscale` and `qbits` attributes
     "Whether `layer` carries quantized weights (`qscale` and `qbits` buffers)."
     return isinstance(getattr(layer, 'qbits', None), torch.Tensor) and isinstance(getattr(layer, 'qscale', None), torch.Tensor)
 
 # %% ../nbs/13_quantization.ipynb #c008s1
 @torch.no_grad()
-def quantize_layer_(layer:nn.Module, bits:int=8) -> nn.Module:
+def quantize_layer_(layer:nn.Module, # a masked layer (`MaskedConv2d`, `MaskedLinear`), changed in place
+                    bits:int=8, # 8 or 4: codes in -127..127 or -7..7
+                   ) -> nn.Module: # `layer` itself
     "Quantize masked `layer` in place: `weight = codes * qscale` from its effective weight, mask unchanged, `qscale`/`qbits` buffers set."
     bits = check_bits(bits)
     if not isinstance(layer, MaskedLayer):
@@ -64,7 +73,8 @@ def quantize_layer_(layer:nn.Module, bits:int=8) -> nn.Module:
 
 # %% ../nbs/13_quantization.ipynb #c008s2
 @torch.no_grad()
-def quant_codes(layer:nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
+def quant_codes(layer:nn.Module, # a layer quantized by `quantize_layer_` and not changed since
+               ) -> tuple[torch.Tensor, torch.Tensor]: # int8 codes shaped like the weight, float32 step per output channel
     "The int8 codes (weight's shape) and float32 per-channel steps of a quantized layer, recovered exactly."
     if not is_quantized(layer): raise ValueError(f"{type(layer).__name__} is not quantized (no qscale/qbits buffers): call quantize_weights first.")
     w, q = effective_weight(layer).detach().float(), QMAX[check_bits(int(layer.qbits))]
@@ -76,7 +86,12 @@ def quant_codes(layer:nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
     return codes.to(torch.int8), layer.qscale.float()
 
 # %% ../nbs/13_quantization.ipynb #c010
-def quantize_weights(model:nn.Module, bits:int=8, inplace:bool=False, include_first:bool=True, include_last:bool=True) -> nn.Module:
+def quantize_weights(model:nn.Module, # the model to quantize; its prunable layers become masked layers
+                     bits:int=8, # 8 or 4: codes in -127..127 or -7..7
+                     inplace:bool=False, # change `model` itself (False: a deep copy)
+                     include_first:bool=True, # quantize the first conv/linear layer too (False: it stays float32)
+                     include_last:bool=True, # quantize the last layer, the classifier, too (False: it stays float32)
+                    ) -> nn.Module: # the quantized model, a copy unless `inplace`
     "A copy of `model` (`model` itself with `inplace`) whose prunable layers hold per-channel symmetric `bits`-bit weights; masks kept."
     bits = check_bits(bits)
     if not inplace: model = copy.deepcopy(model)
@@ -85,13 +100,15 @@ def quantize_weights(model:nn.Module, bits:int=8, inplace:bool=False, include_fi
     return model
 
 # %% ../nbs/13_quantization.ipynb #c020
-def mask_sparsity(model:nn.Module) -> float:
+def mask_sparsity(model:nn.Module, # the model to measure
+                 ) -> float: # zero mask bits / prunable weights, in [0, 1]
     "Fraction of prunable weights whose mask bit is 0 (layers without a mask count as all kept)."
     ls = list(prunable(model).values())
     return sum(int((~l.mask.bool()).sum()) for l in ls if hasattr(l, 'mask')) / sum(l.weight.numel() for l in ls)
 
 # %% ../nbs/13_quantization.ipynb #c020s1
-def weight_bytes(model:nn.Module) -> int:
+def weight_bytes(model:nn.Module, # the model to size
+                ) -> int: # bytes: quantized weights at `qbits` bits + 4 per step, other prunable weights 4 each, other state as stored
     "Bytes of `model` stored plainly: quantized layers as `qbits`-bit codes + float32 steps, other tensors as they are; masks not used."
     layers = prunable(model)
     total = sum(-(-l.weight.numel() * int(l.qbits) // 8) + 4 * l.qscale.numel() if is_quantized(l) else 4 * l.weight.numel()
@@ -111,7 +128,12 @@ def _accuracy(model:nn.Module, dl) -> float:
     return right / n
 
 # %% ../nbs/13_quantization.ipynb #c021
-def quantization_table(model:nn.Module, dl, bits=(8, 4), size_fn=weight_bytes, **kw) -> list[dict]:
+def quantization_table(model:nn.Module, # the float model, measured as it is and in quantized copies
+                       dl, # batches of (images, labels) to measure the accuracy on, e.g. `dls.valid`
+                       bits=(8, 4), # bit widths to quantize to, one row each after the fp32 row (8 and/or 4)
+                       size_fn=weight_bytes, # function giving a model's size in bytes
+                       **kw, # more `quantize_weights` arguments: `include_first`, `include_last`
+                      ) -> list[dict]: # rows of variant, accuracy, sparsity, mask_sparsity, bytes and ratio (fp32 bytes / bytes)
     "Accuracy on `dl`, sparsity and size (`size_fn`) of `model` in float32 and quantized to each of `bits`: one row per variant."
     rows = []
     for b in (None, *bits):
@@ -122,7 +144,9 @@ def quantization_table(model:nn.Module, dl, bits=(8, 4), size_fn=weight_bytes, *
     return rows
 
 # %% ../nbs/13_quantization.ipynb #c021s1
-def text_table(rows:list[dict], floatfmt:str='.4g') -> str:
+def text_table(rows:list[dict], # dicts with the same keys, those of the first being the columns
+               floatfmt:str='.4g', # format spec of the float cells
+              ) -> str: # a header, a dashed rule and one line per row; '' for no rows
     "`rows` (dicts with the same keys) as a plain-text table with aligned columns."
     if not rows: return ''
     cols = list(rows[0])

@@ -23,13 +23,16 @@ __all__ = ['TABLE_COLUMNS', 'ROW_KEYS', 'VERDICTS', 'CLAIMS', 'RULE', 'table_row
 TABLE_COLUMNS = ['model', 'method', 'target', 'sparsity', 'bits', 'aug', 'arch', 'seed', 'epochs', 'control', 'memory_bytes',
                  'corruption', 'severity', 'accuracy']
 
-def table_rows(rec:dict, df:pd.DataFrame) -> list[dict]:
+def table_rows(rec:dict, # a model record of the study: model name, method, target, sparsity, bits, aug, arch, seed, epochs, ...
+               df:pd.DataFrame, # its evaluation: `evaluate_robustness`'s rows (corruption, severity, accuracy)
+              ) -> list[dict]: # one row of `TABLE_COLUMNS` per corruption and severity
     "The rows of the tidy table for model record `rec` (its settings) and its evaluation `df` (what `evaluate_robustness` returns)."
     meta = {k: rec[k] for k in TABLE_COLUMNS if k in rec and k not in RESULT_COLUMNS}
     return [dict(meta, model=rec['model'], corruption=r.corruption, severity=int(r.severity), accuracy=float(r.accuracy)) for r in df.itertuples()]
 
 # %% ../nbs/45_report.ipynb #c023s1
-def per_model_summary(table:pd.DataFrame) -> pd.DataFrame:
+def per_model_summary(table:pd.DataFrame, # the study's tidy table (`TABLE_COLUMNS`)
+                     ) -> pd.DataFrame: # one row per model: its settings, clean, robust, group accuracies and mCE
     "One row per model: clean, robust, per-group accuracies and mCE (against the dense fp32 model of its seed), with its settings."
     out = []
     for seed, t in table.groupby('seed', sort=True):
@@ -43,7 +46,8 @@ _ROW_STYLE = {'dense': ('dense', 'k', 'X'), 'deck-member': ('deck member', 'gray
               'deck-adaptive': ('adaptive deck', 'C9', '*'), 'deck-oracle': ('oracle gate', 'C6', '*')}
 
 # %% ../nbs/45_report.ipynb #c023s2
-def row_style(method:str) -> tuple[str, str, str]:
+def row_style(method:str, # a registered compression method, 'dense' or a deck row ('deck-adaptive', 'deck-group-augmix', ...)
+             ) -> tuple[str, str, str]: # its label, matplotlib color and marker
     "(label, colour, marker) of a table row's method: a registered compression method's, or dense's and the deck's."
     if method.startswith('deck-group-'): return (f"deck: {method[11:]} members", 'gray', 'o')
     return _ROW_STYLE[method] if method in _ROW_STYLE else get_method(method).style
@@ -53,7 +57,8 @@ def _order() -> tuple: return ('dense', *METHODS, 'deck-member', 'deck-agnostic'
 
 ROW_KEYS = ['method', 'target', 'bits', 'aug', 'arch', 'epochs']   # what makes a row of the summary: its models differ only by seed
 
-def summary_rows(table:pd.DataFrame) -> pd.DataFrame:
+def summary_rows(table:pd.DataFrame, # the study's tidy table (`TABLE_COLUMNS`)
+                ) -> pd.DataFrame: # `per_model_summary` with a `row` key: the models that differ only in their seed share it
     "Per-model summary with a `row` key: models that differ only by their seed share a row."
     pm = per_model_summary(table)
     for k in ROW_KEYS:
@@ -71,7 +76,9 @@ def _mean_ci(scores, models, what, fallback) -> str:
     v = [x for x in fallback if not pd.isna(x)]
     return '' if not v else f"{np.mean(v):.3f}" + (f" ± {np.std(v, ddof=1):.3f}" if len(v) > 1 else '')
 
-def summary_table(table:pd.DataFrame, scores:dict|None=None) -> pd.DataFrame:
+def summary_table(table:pd.DataFrame, # the study's tidy table (`TABLE_COLUMNS`)
+                  scores:dict|None=None, # per-image scores by model (`image_scores`); None: means without intervals
+                 ) -> pd.DataFrame: # one row per setting, accuracies as 'mean [lo, hi]' over seeds and images
     "The paper's table: per row (method, sparsity, bits, augmentation, network, epochs) clean and robust accuracy with 95% intervals, mCE, memory, its control."
     pm, rows = summary_rows(table), []
     for key, g in pm.groupby('row', sort=False):
@@ -91,7 +98,12 @@ def _control_row(pm, g) -> str:
     return f"dense {d.arch.iloc[0]} {d.aug.iloc[0]} {d.epochs.iloc[0]} ep" if len(d) else c
 
 # %% ../nbs/45_report.ipynb #st001
-def paired_bootstrap(a:np.ndarray, b:np.ndarray, n_boot:int=2000, seed:int=0, level:float=0.95) -> dict:
+def paired_bootstrap(a:np.ndarray, # per-image scores of row a, (seeds, images): 1 right, 0 wrong (or any score)
+                     b:np.ndarray, # row b's on the same seeds and images, same shape
+                     n_boot:int=2000, # bootstrap resamples
+                     seed:int=0, # seed of the resampling
+                     level:float=0.95, # coverage of the interval
+                    ) -> dict: # diff (mean of a - b), lo and hi: the interval, resampling seeds and images
     "Mean of the paired difference `a - b` (arrays seeds x images) and its bootstrap interval over seeds and images."
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape or a.ndim != 2 or 0 in a.shape:
@@ -107,25 +119,33 @@ def paired_bootstrap(a:np.ndarray, b:np.ndarray, n_boot:int=2000, seed:int=0, le
 # %% ../nbs/45_report.ipynb #st004
 VERDICTS = ('holds', 'contradicted', 'inconclusive')
 
-def verdict(lo:float, hi:float, threshold:float=0.) -> str:
+def verdict(lo:float, # lower end of the difference's interval
+            hi:float, # upper end
+            threshold:float=0., # the claimed side starts here (e.g. -0.02: within 2 points)
+           ) -> str: # 'holds', 'contradicted' or 'inconclusive'
     "'holds' if the interval [lo, hi] lies above `threshold`, 'contradicted' if below, else 'inconclusive'."
     return 'holds' if lo > threshold else 'contradicted' if hi < threshold else 'inconclusive'
 
 # %% ../nbs/45_report.ipynb #st004s1
-def combine_verdicts(vs) -> str:
+def combine_verdicts(vs, # the verdicts of a claim's comparisons
+                   ) -> str: # 'contradicted' if any is, 'holds' if all do, else 'inconclusive'
     "One verdict for a claim made of several comparisons: contradicted if any is, holds if all do, else inconclusive."
     vs = list(vs)
     return 'contradicted' if 'contradicted' in vs else 'holds' if vs and all(v == 'holds' for v in vs) else 'inconclusive'
 
 # %% ../nbs/45_report.ipynb #c026
-def image_scores(preds:dict, clean_labels, corrupted_labels) -> dict:
+def image_scores(preds:dict, # one model's saved predictions (`read_predictions`): clean and per corruption and severity
+                 clean_labels, # labels of the clean test images
+                 corrupted_labels, # labels of the corrupted images (one severity's block)
+                ) -> dict: # per image: `clean` right or wrong, `robust` the fraction right over benchmark corruptions and severities
     "Per-image correctness of one model from its predictions: `clean` (0/1 per clean image), `robust` (per corrupted image, the fraction of benchmark blocks right) and each `block`'s."
     blocks = {k: (p == np.asarray(corrupted_labels)).astype(np.float32) for k, p in preds.items() if k[0] in BENCHMARK_CORRUPTIONS}
     clean = (preds['clean', 0] == np.asarray(clean_labels)).astype(np.float32) if ('clean', 0) in preds else None
     return dict(clean=clean, robust=np.mean(list(blocks.values()), axis=0) if blocks else None, blocks=blocks)
 
 # %% ../nbs/45_report.ipynb #c026s1
-def oracle_scores(group_scores:list[dict]) -> dict:
+def oracle_scores(group_scores:list[dict], # `image_scores` per augmentation group's sub-deck
+                 ) -> dict: # per-image scores of the gate that picks the better group for every corruption
     "Scores of an oracle gate that sends each corruption (and the clean set) to the group of members best on it: a bound for any gate."
     blocks = {}
     for c in sorted({c for s in group_scores for c, _ in s['blocks']}):
@@ -142,7 +162,13 @@ def _models(pm, method, target=None, **kw) -> list[str]:
     if target is None and len(d): target = d.target.max()
     return list(d[np.isclose(d.target.astype(float), float(target))].sort_values('seed').model) if len(d) else []
 
-def compare(scores:dict, a:list[str], b:list[str], what:str='robust', threshold:float=0., name:str='') -> dict:
+def compare(scores:dict, # per-image scores by model name
+            a:list[str], # row a's models, one per seed
+            b:list[str], # row b's models, the same seeds in the same order
+            what:str='robust', # 'clean' or 'robust'
+            threshold:float=0., # the claimed side of a - b starts here
+            name:str='', # how the report names the comparison
+           ) -> dict: # name, what, threshold, diff, lo, hi and verdict
     "Paired comparison of row `a` with row `b` (their models, one per seed, same seeds) on `what`; with its verdict against `threshold`."
     r = paired_bootstrap(np.stack([scores[m][what] for m in a]), np.stack([scores[m][what] for m in b]))
     return dict(name=name, what=what, threshold=threshold, **r, verdict=verdict(r['lo'], r['hi'], threshold))
@@ -171,7 +197,9 @@ RULE = ("paired 95% interval (bootstrap over seeds and test images) of the diffe
         "when one is, else inconclusive. The verdict compares each CARD with its budget-matched dense control; the comparisons with "
         "the standard dense model (marked 'context only') are shown, as the paper makes them, but do not decide it")
 
-def claims(table:pd.DataFrame, scores:dict|None=None) -> list[dict]:
+def claims(table:pd.DataFrame, # the study's tidy table (`TABLE_COLUMNS`)
+           scores:dict|None=None, # per-image scores by model; without them no comparison can be made
+          ) -> list[dict]: # per claim: its text, comparisons, evidence line and verdict
     "The paper's four claims on `table`: per claim its comparisons (difference, 95% interval, threshold, verdict) and one verdict."
     pm, out = per_model_summary(table), []
     def claim(k, comps, missing):
@@ -207,7 +235,9 @@ def _md_table(df:pd.DataFrame, floatfmt:str='.3f') -> str:
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
     return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in df.itertuples(index=False)])
 
-def deck_comparison(table:pd.DataFrame, scores:dict) -> pd.DataFrame:
+def deck_comparison(table:pd.DataFrame, # the study's tidy table, with its deck rows
+                    scores:dict, # per-image scores by model
+                   ) -> pd.DataFrame: # deck, oracle gate, sub-decks, members and dense alternatives: clean and robust with intervals
     "The deck beside its parts and the alternatives: per row clean and robust accuracy with 95% intervals (the oracle gate included)."
     pm, rows, scores = per_model_summary(table), [], dict(scores)
     def add(label, models):
@@ -244,7 +274,10 @@ def _deck_section(table, scores, gate) -> list[str]:
                 _md_table(g.mean(axis=1).rename('to gaussian').reset_index(), '.2f'), '']
     return out
 
-def plot_deck(table:pd.DataFrame, scores:dict, col:str='robust'):
+def plot_deck(table:pd.DataFrame, # the study's tidy table, with its deck rows
+              scores:dict, # per-image scores by model
+              col:str='robust', # 'clean' or 'robust'
+             ): # a matplotlib figure: the deck against its members, the dense models of each augmentation and the oracle
     "Bars of the deck, its members, the dense model of each augmentation and the oracle gate on `col`, with 95% intervals."
     import matplotlib.pyplot as plt
     d = deck_comparison(table, scores)
@@ -262,7 +295,11 @@ def _seeds_note(st, done=None) -> str:
     if done is None or set(done) >= set(st.seeds): return seeds
     return f"{seeds}, of which {', '.join(map(str, done)) or 'none'} finished (a partial report: rerun the study's command to resume it)"
 
-def summary_markdown(st, table:pd.DataFrame, info:dict|None=None, scores:dict|None=None) -> str:
+def summary_markdown(st, # the `Study`
+                     table:pd.DataFrame, # its tidy table
+                     info:dict|None=None, # data sizes, gate choices, wall time, unit times, seeds finished
+                     scores:dict|None=None, # per-image scores by model
+                    ) -> str: # summary.md: verdicts first, then the data, budgets, table, claims, deck and time
     "The study's Markdown summary: the verdicts first, then the data, the rules, the table with intervals, the claims, the deck, the time."
     info, scores = info or {}, dict(scores or {})
     cl = claims(table, scores)
@@ -298,7 +335,10 @@ def _row_points(pm, scores, models, col):
         return r['diff'], (r['diff'] - r['lo'], r['hi'] - r['diff'])
     return mean, (0., 0.)
 
-def plot_study_sparsity(table:pd.DataFrame, scores:dict|None=None, bits:int=32):
+def plot_study_sparsity(table:pd.DataFrame, # the study's tidy table
+                        scores:dict|None=None, # per-image scores by model: 95% intervals as error bars
+                        bits:int=32, # the models of this precision
+                       ): # a matplotlib figure: clean and robust accuracy against the fraction of weights kept
     "Clean and robust accuracy against sparsity per method (95% intervals with `scores`), the standard dense model dashed, the matched dense controls dotted."
     import matplotlib.pyplot as plt
     pm = summary_rows(table); pm = pm[pm.bits == bits]
@@ -321,7 +361,8 @@ def plot_study_sparsity(table:pd.DataFrame, scores:dict|None=None, bits:int=32):
     return fig
 
 # %% ../nbs/45_report.ipynb #c030s1
-def plot_robust_vs_clean(table:pd.DataFrame):
+def plot_robust_vs_clean(table:pd.DataFrame, # the study's tidy table
+                        ): # a matplotlib figure: robust against clean accuracy of every model
     "Robust against clean accuracy of every model (fp32 filled, quantized hollow), the dense model's as cross-hairs."
     import matplotlib.pyplot as plt
     pm = per_model_summary(table)

@@ -15,8 +15,8 @@ from .train import state_dict_problems
 from .decks import CARDDeck, SpectralGate
 
 # %% auto #0
-__all__ = ['ROBUSTBENCH_ARCHS', 'robustbench_arch', 'Renormalize', 'plain_state_dict', 'to_robustbench', 'from_robustbench',
-           'import_robustbench']
+__all__ = ['ROBUSTBENCH_ARCHS', 'MAX_RB_ELEMENTS', 'robustbench_arch', 'Renormalize', 'plain_state_dict', 'to_robustbench',
+           'from_robustbench', 'import_robustbench']
 
 # %% ../nbs/32_robustbench.ipynb #06eded44
 ROBUSTBENCH_ARCHS = {'lrr_resnet': 'resnet18', 'wide_preact_resnet': 'wide_preact_resnet18',
@@ -25,7 +25,8 @@ ROBUSTBENCH_ARCHS = {'lrr_resnet': 'resnet18', 'wide_preact_resnet': 'wide_preac
 _NOT_WEIGHTS = ('.mask', '.scores', '.qscale', '.qbits', '._extra_state')
 
 # %% ../nbs/32_robustbench.ipynb #5dda14f0
-def robustbench_arch(model:nn.Module) -> str:
+def robustbench_arch(model:nn.Module, # a `get_model` network (with a `spec`): 'resnet18', 'lrr_resnet18' or 'wide_preact_resnet18'
+                    ) -> str: # 'lrr_resnet' or 'wide_preact_resnet'
     "The RobustBench architecture of `model`: `lrr_resnet` (our `resnet18`, `lrr_resnet18`) or `wide_preact_resnet` (`wide_preact_resnet18`)."
     name = parse_spec(getattr(model, 'spec', None))[0] if isinstance(getattr(model, 'spec', None), str) else None
     if name in ('resnet18', 'lrr_resnet18'): return 'lrr_resnet'
@@ -36,24 +37,34 @@ def robustbench_arch(model:nn.Module) -> str:
 # %% ../nbs/32_robustbench.ipynb #28e02d7c
 class Renormalize(nn.Module):
     "Feed `model`, which expects inputs normalized with `mu`/`sigma`, from inputs normalized with the package's `mean`/`std`."
-    def __init__(self, model:nn.Module, mu, sigma, mean=CIFAR_MEAN, std=CIFAR_STD):
+    def __init__(self,
+                 model:nn.Module, # the network, which expects inputs normalized with `mu`/`sigma`
+                 mu, # per-channel means the network expects
+                 sigma, # per-channel standard deviations the network expects
+                 mean=CIFAR_MEAN, # per-channel means of the inputs this module receives (the package's)
+                 std=CIFAR_STD, # per-channel standard deviations of the inputs this module receives
+                ):
         super().__init__()
         self.model = model
         for k, v in dict(mu=mu, sigma=sigma, mean=mean, std=std).items(): self.register_buffer(k, torch.as_tensor(v, dtype=torch.float32).reshape(1, -1, 1, 1))
-    def forward(self, x):
+    def forward(self,
+                x, # batch `(B, C, H, W)` normalized with `mean`/`std`
+               ): # the network's output
         "The model's output for `x`, normalized with `mean`/`std`: renormalized with `mu`/`sigma` first."
         return self.model(((x * self.std + self.mean) - self.mu) / self.sigma)
 
 # %% ../nbs/32_robustbench.ipynb #26db7926
 @torch.no_grad()
-def plain_state_dict(model:nn.Module) -> dict[str, torch.Tensor]:
+def plain_state_dict(model:nn.Module, # a network, possibly with masked, supermask or quantized layers
+                    ) -> dict[str, torch.Tensor]: # CPU copies, effective weights as `<layer>.weight`; no mask, score, quantization buffers
     "The state dict of a plain (dense-layer) copy of `model`: effective weights, no masks, scores or quantization buffers."
     eff = {f'{n}.weight': effective_weight(l) for n, l in prunable(model).items()}
     return {k: eff.get(k, v).detach().cpu().clone() for k, v in model.state_dict().items() if not k.endswith(_NOT_WEIGHTS)}
 
 # %% ../nbs/32_robustbench.ipynb #8c81171c
 @torch.no_grad()
-def _rb_member(model) -> tuple[dict, str, tuple]:
+def _rb_member(model, # one model or deck member: 'resnet18', 'lrr_resnet18' or 'wide_preact_resnet18', possibly in a `Renormalize`
+              ) -> tuple[dict, str, tuple]: # (its state dict in RobustBench's layout, its RobustBench architecture, (mu, sigma) it expects)
     "A member's state dict in RobustBench's layout, its architecture, and the input statistics it expects."
     mu, sigma = CIFAR_MEAN, CIFAR_STD
     if isinstance(model, Renormalize): mu, sigma, model = tuple(model.mu.flatten().tolist()), tuple(model.sigma.flatten().tolist()), model.model
@@ -69,7 +80,8 @@ def _rb_member(model) -> tuple[dict, str, tuple]:
     return sd, arch, (tuple(mu), tuple(sigma))
 
 # %% ../nbs/32_robustbench.ipynb #1474232c
-def to_robustbench(deck_or_model:nn.Module) -> dict[str, torch.Tensor]:
+def to_robustbench(deck_or_model:nn.Module, # a `CARDDeck` or one model, of one architecture and one input normalization
+                  ) -> dict[str, torch.Tensor]: # state dict with `mu` and `sigma` `(1, 3, 1, 1)`; a deck's members under `models.<i>.`
     "The state dict of `deck_or_model` in RobustBench's layout (`Diffenderfer2021CARD[_Deck][_Binary]`): it takes [0, 1] inputs."
     members = list(deck_or_model.members) if isinstance(deck_or_model, CARDDeck) else [deck_or_model]
     parts = [_rb_member(m) for m in members]
@@ -80,14 +92,35 @@ def to_robustbench(deck_or_model:nn.Module) -> dict[str, torch.Tensor]:
     if not isinstance(deck_or_model, CARDDeck): return {**parts[0][0], **stats}
     return {**{f'models.{i}.{k}': v for i, (sd, _, _) in enumerate(parts) for k, v in sd.items()}, **stats}
 
+# %% ../nbs/32_robustbench.ipynb #rbh01
+MAX_RB_ELEMENTS = 200_000_000   # ~800 MB of float32: far beyond any CIFAR network, a bound on what a file may make us allocate
+
+def _check_rb_tensors(sd:dict, # the state dict to check, before any model is built
+                     ):
+    "Refuse a state dict that is not tensors, holds non-finite values, empty or oversized tensors: before anything is built."
+    total = 0
+    for k, v in sd.items():
+        if not isinstance(v, torch.Tensor): raise CheckpointError(f"{k!r} is a {type(v).__name__}, not a tensor: this is not a state dict.")
+        if v.numel() == 0 and v.dim() > 0: raise CheckpointError(f"{k!r} has shape {tuple(v.shape)}, with no elements: the state dict is damaged.")
+        total += v.numel()
+        if total > MAX_RB_ELEMENTS: raise CheckpointError(f"The state dict holds more than {MAX_RB_ELEMENTS:,} values: far more than any CIFAR network; refused.")
+        if v.is_floating_point() and not torch.isfinite(v).all(): raise CheckpointError(f"{k!r} holds NaN or inf values: the weights are damaged.")
+
 # %% ../nbs/32_robustbench.ipynb #8fa49271
 @torch.no_grad()
-def _from_rb_member(sd:dict, arch:str) -> nn.Module:
+def _from_rb_member(sd:dict, # one model's state dict in RobustBench's layout (no `mu`/`sigma`, no `models.<i>.` prefix)
+                    arch:str, # a key of `ROBUSTBENCH_ARCHS`
+                   ) -> nn.Module: # the masked model in eval mode, its masks the nonzero weights
     name = ROBUSTBENCH_ARCHS[arch]
     try:
         n_cls = sd['fc.weight'].shape[0]
         kw = dict(width=sd['conv1.weight'].shape[0]) if name == 'resnet18' else dict(widen_factor=sd['layer2.0.conv1.weight'].shape[0] // 64 - 1)
     except (KeyError, IndexError) as e: raise CheckpointError(f"This is not a state dict of RobustBench's {arch} (no {e}).") from e
+    try:
+        with torch.device('meta'): meta = get_model(name, n_cls, layers=MASKED, **kw)   # shapes only: what building it would cost
+    except ValueError as e: raise CheckpointError(f"The state dict's shapes describe no {arch}: {e}") from e
+    need, have = sum(v.numel() for k, v in meta.state_dict().items() if not k.endswith('.mask')), sum(v.numel() for v in sd.values())
+    if need > 2 * have: raise CheckpointError(f"The state dict's shapes describe a {meta.spec} of {need:,} values, but it stores {have:,}: it is damaged or crafted; nothing was built.")
     with torch.random.fork_rng(devices=[]): model = get_model(name, n_cls, layers=MASKED, **kw)
     sd = dict(sd)
     sd.update({f'{n}.mask': sd[f'{n}.weight'] != 0 for n in prunable(model) if f'{n}.weight' in sd})
@@ -97,12 +130,26 @@ def _from_rb_member(sd:dict, arch:str) -> nn.Module:
     return model.eval()
 
 # %% ../nbs/32_robustbench.ipynb #f4ab4785
-def from_robustbench(state_dict:dict, arch:str='lrr_resnet', groups=None, mode:str='agnostic', gate:SpectralGate|None=None):
+def from_robustbench(state_dict:dict, # a model's or a deck's (`models.<i>.` keys) RobustBench state dict; `mu`/`sigma` optional
+                     arch:str='lrr_resnet', # a key of `ROBUSTBENCH_ARCHS`: a RobustBench architecture or CARD model name
+                     groups=None, # a deck's only: the augmentation of each member; None: all 'augmix'
+                     mode:str='agnostic', # a deck's only: 'agnostic' or 'adaptive' (needs `gate`)
+                     gate:SpectralGate|None=None, # a deck's only: a `SpectralGate` for adaptive mode; None: none
+                    ): # the model or `CARDDeck`; members in a `Renormalize` when `mu`/`sigma` are not the package's normalization
     "A model (or, for a deck's state dict, a `CARDDeck`) from a state dict in RobustBench's layout of `arch`, computing what it computes."
     if arch not in ROBUSTBENCH_ARCHS: raise ValueError(f"Unknown RobustBench architecture {arch!r}: use one of {list(ROBUSTBENCH_ARCHS)}.{suggest(arch, ROBUSTBENCH_ARCHS)}")
     sd = {k.removeprefix('module.'): v for k, v in state_dict.items()}
+    _check_rb_tensors(sd)
     mu, sigma = sd.pop('mu', None), sd.pop('sigma', None)
-    n = 1 + max((int(k.split('.')[1]) for k in sd if k.startswith('models.')), default=-1)
+    if (mu is None) != (sigma is None): raise CheckpointError("The state dict has one of mu and sigma without the other: it is not one of RobustBench's.")
+    if mu is not None and not (mu.numel() == sigma.numel() == 3 and (sigma > 0).all()):
+        raise CheckpointError(f"The state dict's input normalization is not 3 means and 3 positive deviations (mu {mu.flatten().tolist()}, sigma {sigma.flatten().tolist()}).")
+    idx = {k.split('.')[1] for k in sd if k.startswith('models.')}
+    if any(not i.isdigit() for i in idx): raise CheckpointError(f"Deck members are numbered models.0., models.1., ...; this state dict has models.{sorted(i for i in idx if not i.isdigit())[0]}.")
+    n = len(idx)
+    if idx != {str(i) for i in range(n)}:   # a gap or a huge index: members missing, not a deck with millions of them
+        raise CheckpointError(f"Deck members are numbered 0 to n-1; this state dict has {sorted(idx, key=int)[:6]}{' ...' if n > 6 else ''}.")
+    if n and any(not k.startswith('models.') for k in sd): raise CheckpointError(f"A deck's state dict holds only members (models.<i>.), mu and sigma; this one also has {next(k for k in sd if not k.startswith('models.'))!r}.")
     parts = [{k[len(f'models.{i}.'):]: v for k, v in sd.items() if k.startswith(f'models.{i}.')} for i in range(n)] if n else [sd]
     models = [_from_rb_member(p, arch) for p in parts]
     if mu is not None and not (torch.allclose(mu.flatten().float(), torch.tensor(CIFAR_MEAN)) and torch.allclose(sigma.flatten().float(), torch.tensor(CIFAR_STD))):

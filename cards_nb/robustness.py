@@ -22,7 +22,10 @@ __all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', '
            'robustness_summary', 'plot_corruption_bars', 'plot_severity']
 
 # %% ../nbs/22_robustness.ipynb #96347e5a
-def check_eval_data(images, labels, what:str='the images'):
+def check_eval_data(images, # what should be uint8 images (N, 32, 32, 3): an array, memmap or tensor
+                    labels, # what should be their N class indices (nonnegative integers): an array, list or tensor
+                    what:str='the images', # what error messages call the images
+                   ):
     "Refuse, with what is expected, anything but uint8 images `(N, 32, 32, 3)` and N integer class labels (1-D)."
     shape, dtype = tuple(getattr(images, 'shape', ())), getattr(images, 'dtype', None)
     if dtype not in (np.uint8, torch.uint8):
@@ -56,7 +59,12 @@ def _predict(fn, dev, images, labels, bs:int) -> np.ndarray:
 
 def _accuracy(fn, dev, images, labels, bs:int) -> float: return float((_predict(fn, dev, images, labels, bs) == np.asarray(labels)).mean())
 
-def accuracy_on(model, images, labels, bs:int=256, device=None) -> float:
+def accuracy_on(model, # an `nn.Module` (a `UnitImageModel` gets images in [0, 1]), a fastai `Learner`, or a function of a normalized batch
+                images, # uint8 images (N, 32, 32, 3)
+                labels, # their N class indices
+                bs:int=256, # images per batch
+                device=None, # device to evaluate on (None: a module's own, else fastai's default)
+               ) -> float: # the fraction of images classified correctly, in [0, 1]
     "Top-1 accuracy of `model` (module, Learner or function of a normalized batch) on uint8 `images` (N, 32, 32, 3)."
     check_eval_data(images, labels)
     with evaluation_mode(model, device) as (fn, dev): return _accuracy(fn, dev, images, labels, bs)
@@ -71,7 +79,11 @@ def _check_stacked(c, x, y, sevs):
         raise ValueError(f"data[{c!r}] must stack {len(sevs)} severities {sevs} of the same images (equal label blocks, as in "
                          f"CIFAR-C), but its {len(y)} labels are not {len(sevs)} equal blocks. For one severity s pass severities=(s,).")
 
-def corruption_blocks(data, corruptions=None, severities=None, dataset='cifar10') -> tuple[tuple, tuple, Callable]:
+def corruption_blocks(data, # a CIFAR-C folder or data folder (see `cifar_c_folder`), or a dict {corruption: (images, labels)}
+                      corruptions=None, # the corruptions to keep, all in `data` (None: all of `data`'s)
+                      severities=None, # folder: those to evaluate (None: all it holds); dict: those stacked in each entry (None: 1..5)
+                      dataset='cifar10', # the official set looked for in a data folder: 'cifar10' or 'cifar100' (unused for a dict)
+                     ) -> tuple[tuple, tuple, Callable]: # corruption names (official order), severities, and `get(corruption, severity)`
     "The corruption names and severities of `data` (a CIFAR-C folder, or a dict `{corruption: (images, labels)}` of stacked severities), and a function `(corruption, severity) -> (images, labels)`."
     if isinstance(data, dict):
         names, sevs = tuple(data), tuple(severities or SEVERITIES)
@@ -105,8 +117,15 @@ def _load_state(out, state:dict) -> dict:
         raise DataError(f"{out} is not a result file of this evaluation (no {e}); delete it or pick another path.") from e
     return {**state, **saved}
 
-def evaluate_blocks(evaluate, blocks=None, clean=None, out=None, model:str|None=None, state:dict|None=None,
-                    indent:int|None=None, show_progress:bool=True) -> dict:
+def evaluate_blocks(evaluate, # `evaluate(corruption, severity, images, labels)` -> {key: list appended to `state[key]`}
+                    blocks=None, # what `corruption_blocks` returns (None: no corrupted blocks)
+                    clean=None, # the clean test set (images, labels), evaluated as ('clean', 0) (None: not evaluated)
+                    out=None, # JSON result file to resume from and to save to after each corruption (None: nothing saved)
+                    model:str|None=None, # blocks count as done only by rows of this `model` (None: by rows of any model)
+                    state:dict|None=None, # the initial state, with a list `rows`; `out`'s contents override it (None: `dict(rows=[])`)
+                    indent:int|None=None, # JSON indent of `out` (None: all on one line)
+                    show_progress:bool=True, # show a progress bar over the blocks to evaluate
+                   ) -> dict: # the state, the new blocks' results added
     "Run `evaluate(corruption, severity, images, labels)` on `clean` and each block of `blocks` with no row (of `model`) in `state['rows']`, adding what it returns to `state`; with `out`, resume from it and save after each corruption."
     if clean is not None: check_eval_data(*clean, 'the clean test set')
     state = _load_state(out, state if state is not None else dict(rows=[]))
@@ -121,21 +140,34 @@ def evaluate_blocks(evaluate, blocks=None, clean=None, out=None, model:str|None=
     return state
 
 # %% ../nbs/22_robustness.ipynb #pr001
-def encode_predictions(pred) -> str:
+def encode_predictions(pred, # predicted class indices, integers 0..255 (array-like, flattened)
+                      ) -> str: # ASCII base64 text
     "Class predictions (integers 0..255) as compact text: one byte each, zlib-compressed, base64."
     pred = np.asarray(pred)
     if pred.size and (pred.min() < 0 or pred.max() > 255): raise ValueError("Predictions are class indices 0..255 (one byte each).")
     return base64.b64encode(zlib.compress(pred.astype(np.uint8).tobytes(), 9)).decode('ascii')
 
-def decode_predictions(text:str) -> np.ndarray:
+def decode_predictions(text:str, # what `encode_predictions` returned
+                      ) -> np.ndarray: # the predictions, int64 (N,)
     "The predictions `encode_predictions` wrote, as int64."
     return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=np.uint8).astype(np.int64)
 
 # %% ../nbs/22_robustness.ipynb #02befce7
 RESULT_COLUMNS = ['model', 'corruption', 'severity', 'accuracy']
 
-def evaluate_robustness(model, data, clean=None, name:str='model', corruptions=None, severities=None, dataset='cifar10',
-                        bs:int=256, device=None, out=None, show_progress:bool=True, predictions:bool=False) -> pd.DataFrame:
+def evaluate_robustness(model, # an `nn.Module`, a fastai `Learner` or a function of a normalized batch (see `accuracy_on`)
+                        data, # a CIFAR-C folder or data folder, or a dict {corruption: (images, labels)} (see `corruption_blocks`)
+                        clean=None, # the clean test set (images, labels), a row with corruption 'clean' and severity 0 (None: none)
+                        name:str='model', # the model's name in the `model` column; its rows already in `out` are not evaluated again
+                        corruptions=None, # the corruptions to evaluate (None: all of `data`'s)
+                        severities=None, # the severities to evaluate, or (dict) stacked (see `corruption_blocks`)
+                        dataset='cifar10', # the official set looked for in a data folder: 'cifar10' or 'cifar100'
+                        bs:int=256, # images per batch
+                        device=None, # device to evaluate on (None: a module's own, else fastai's default)
+                        out=None, # JSON result file, shared by models: resumed from, saved after each corruption (None: nothing saved)
+                        show_progress:bool=True, # show a progress bar over the blocks to evaluate
+                        predictions:bool=False, # also save every image's predicted class in `out` (see `read_predictions`)
+                       ) -> pd.DataFrame: # the rows of model `name`, columns `RESULT_COLUMNS`
     "Accuracy of `model` on `clean` (images, labels) and each corruption x severity of `data` (a CIFAR-C folder or dict); rows (model, corruption, severity, accuracy)."
     blocks = corruption_blocks(data, corruptions, severities, dataset)
     with evaluation_mode(model, device) as (fn, dev):
@@ -149,7 +181,9 @@ def evaluate_robustness(model, data, clean=None, name:str='model', corruptions=N
     return df[df.model == name].reset_index(drop=True)
 
 # %% ../nbs/22_robustness.ipynb #pr004
-def read_predictions(out, name:str|None=None) -> dict:
+def read_predictions(out, # result file of `evaluate_robustness(..., predictions=True)`
+                     name:str|None=None, # the model whose predictions to read (None: the file's only model)
+                    ) -> dict: # {(corruption, severity): predicted classes, int64 (N,)}, clean as ('clean', 0)
     "The per-image predictions in the result file `out` (of model `name`, or its only model): {(corruption, severity): array}."
     rows = [r for r in _load_state(out, dict(rows=[]))['rows'] if name is None or r['model'] == name]
     models = {r['model'] for r in rows}
@@ -173,7 +207,10 @@ def _acc(df, model) -> pd.Series:
     if d.empty: raise ValueError(f"No results for model {model!r}: the table has {sorted(df.model.unique())}.{suggest(model, df.model.unique())}")
     return d.set_index(['corruption', 'severity']).accuracy
 
-def corruption_errors(df, model:str, baseline:str) -> pd.DataFrame:
+def corruption_errors(df, # result table with `RESULT_COLUMNS` (from `evaluate_robustness`), clean rows of both models included
+                      model:str, # the model whose errors are measured
+                      baseline:str, # the reference model whose errors divide `model`'s (AlexNet in Hendrycks & Dietterich)
+                     ) -> pd.DataFrame: # per benchmark corruption: corruption, group, accuracy, CE, relative_CE (NaN: baseline error 0)
     "Per benchmark corruption: mean accuracy of `model`, its CE and relative CE against `baseline` (both in `df`)."
     _check_table(df)
     a, b = _acc(df, model), _acc(df, baseline)
@@ -190,7 +227,9 @@ def corruption_errors(df, model:str, baseline:str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/22_robustness.ipynb #c020
-def robustness_summary(df, baseline:str|None=None) -> pd.DataFrame:
+def robustness_summary(df, # result table with `RESULT_COLUMNS` (from `evaluate_robustness`)
+                       baseline:str|None=None, # the model for mCE and relative mCE (None: those columns left out)
+                      ) -> pd.DataFrame: # indexed by model: clean, robust, extra, noise, blur, weather, digital (and mCE, relative_mCE)
     "One row per model: clean, robust (mean over the 15), extra and per-group accuracies; mCE and relative mCE against `baseline`."
     _check_table(df)
     rows = []
@@ -208,7 +247,11 @@ def robustness_summary(df, baseline:str|None=None) -> pd.DataFrame:
 # %% ../nbs/22_robustness.ipynb #c028
 GROUP_COLORS = {'noise': 'tab:red', 'blur': 'tab:blue', 'weather': 'tab:green', 'digital': 'tab:purple'}
 
-def plot_corruption_bars(df, models=None, ax=None, title:str='Accuracy per corruption (mean over severities)'):
+def plot_corruption_bars(df, # result table with `RESULT_COLUMNS` (from `evaluate_robustness`)
+                         models=None, # the models to plot, in this order, each with its hatch (None: all in `df`)
+                         ax=None, # matplotlib axes to draw on (None: a new figure, as wide as the bars need)
+                         title:str='Accuracy per corruption (mean over severities)', # the plot's title
+                        ):
     "Bars of each model's mean accuracy per corruption, colored by corruption group; clean accuracy as a dashed line."
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
@@ -230,7 +273,12 @@ def plot_corruption_bars(df, models=None, ax=None, title:str='Accuracy per corru
     return ax
 
 # %% ../nbs/22_robustness.ipynb #c029
-def plot_severity(df, models=None, ax=None, groups:bool=True, title:str='Accuracy vs severity'):
+def plot_severity(df, # result table with `RESULT_COLUMNS` (from `evaluate_robustness`)
+                  models=None, # the models to plot, each with its line style (None: all in `df`)
+                  ax=None, # matplotlib axes to draw on (None: a new 6 x 4 inch figure)
+                  groups:bool=True, # also a line per corruption group (noise, blur, weather, digital) besides the mean
+                  title:str='Accuracy vs severity', # the plot's title
+                 ):
     "Accuracy against severity (0 = clean): the mean over the benchmark corruptions per model, and per group when `groups`."
     import matplotlib.pyplot as plt
     _check_table(df)

@@ -26,20 +26,26 @@ def _class_comments(cls) -> dict[str, str]:
         if m: docs.setdefault(m.group(1), m.group(2).strip())
     return docs
 
-def field_docs(cls) -> dict[str, str]:
+def field_docs(cls # a settings dataclass, or an instance of one
+              ) -> dict[str, str]: # field name -> its documentation ('' when it has none)
     "The documentation of each field of the dataclass `cls`: `metadata['doc']`, else the comment after the field in the source."
     cls = cls if isinstance(cls, type) else type(cls)
     comments = {k: v for c in reversed(cls.__mro__) if is_dataclass(c) for k, v in _class_comments(c).items()}
     return {f.name: f.metadata.get('doc') or comments.get(f.name, '') for f in fields(cls)}
 
 # %% ../nbs/05_settings.ipynb #st007
-def setting(default, doc:str, omit_none:bool=False):
+def setting(default, # the field's default value (a dataclass instance goes in as a `default_factory`, as `dataclass` requires)
+            doc:str, # one line of documentation, shown by `show_settings` and `settings_help`
+            omit_none:bool=False # leave the field out of `settings_dict`, hence of the run name, while its value is None
+           ):
     "A settings field with its `default` and its one line of documentation (`omit_none`: left out of the run name while None)."
     kw = dict(default_factory=lambda: default) if is_dataclass(default) else dict(default=default)
     return field(**kw, metadata=dict(doc=doc, omit_none=omit_none))
 
 # %% ../nbs/05_settings.ipynb #st013
-def settings_dict(obj, omit:tuple=('name',)) -> dict:
+def settings_dict(obj, # a settings dataclass instance; nested dataclasses become nested dicts
+                  omit:tuple=('name',) # names of the fields to leave out, at every level
+                 ) -> dict: # nested plain data, tuples as lists
     "`obj` (a settings dataclass) as nested plain data: tuples as lists; `omit` fields and `omit_none` fields that are None left out."
     out = {}
     for f in fields(obj):
@@ -49,13 +55,17 @@ def settings_dict(obj, omit:tuple=('name',)) -> dict:
     return out
 
 # %% ../nbs/05_settings.ipynb #st016
-def settings_hash(obj, n:int=8) -> str:
+def settings_hash(obj, # a settings dataclass instance, or a dict made by `settings_dict`
+                  n:int=8 # hex digits to keep (at most 40)
+                 ) -> str: # the first `n` hex digits of the sha1
     "The first `n` hex digits of the sha1 of `settings_dict(obj)` (or of the dict `obj`) as sorted JSON: the name of a run with these settings."
     d = obj if isinstance(obj, dict) else settings_dict(obj)
     return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:n]
 
 # %% ../nbs/05_settings.ipynb #st020
-def setting_fields(obj, prefix:str='') -> list[tuple[str, dataclasses.Field, object]]:
+def setting_fields(obj, # a settings dataclass instance, or the class (then the values are its defaults)
+                   prefix:str='' # put before each path; the recursion passes 'group.'
+                  ) -> list[tuple[str, dataclasses.Field, object]]: # `(dotted path, field, value)` of every leaf, depth first
     "Every leaf of the settings tree `obj` (a dataclass or its class) as (path, field, value), depth first."
     out = []
     for f in fields(obj):
@@ -69,7 +79,9 @@ def _unknown_path(obj, path:str) -> ValueError:
     paths = [p for p, _, _ in setting_fields(obj)]
     return ValueError(f"Unknown setting {path!r} of {type(obj).__name__}.{suggest(path, paths)} Valid settings: {', '.join(paths)}.")
 
-def get_setting(obj, path:str):
+def get_setting(obj, # a settings dataclass instance (the root of the tree)
+                path:str # dotted path of a field or a group, e.g. 'deck.k'; an unknown one raises `ValueError` listing the valid ones
+               ):
     "The value at `path` (e.g. 'deck.k') of the settings tree `obj`."
     node = obj
     for part in path.split('.'):
@@ -78,7 +90,10 @@ def get_setting(obj, path:str):
     return node
 
 # %% ../nbs/05_settings.ipynb #st026
-def set_setting(obj, path:str, value):
+def set_setting(obj, # a settings dataclass instance; it is not modified
+                path:str, # dotted path of a leaf field (not a group), e.g. 'deck.k'
+                value # the new value, already parsed (see `parse_setting`)
+               ):
     "A copy of the settings tree `obj` with the field at `path` set to `value` (validated by the classes' `__post_init__`)."
     get_setting(obj, path)   # an unknown path fails here, with the valid ones
     head, _, rest = path.partition('.')
@@ -113,7 +128,8 @@ def _parse(hint, text:str):
     if hint is float: return float(text)
     return text
 
-def type_name(hint) -> str:
+def type_name(hint # a field's type annotation: `int`, `float`, `bool`, `str`, `X | None`, `tuple[X, ...]`
+             ) -> str: # how the command line writes a value of that type
     "How a value of type annotation `hint` is written on the command line: `int`, `float or none`, `comma-separated strs`."
     args = typing.get_args(hint)
     if type(None) in args: return type_name(next(a for a in args if a is not type(None))) + ' or none'
@@ -121,7 +137,10 @@ def type_name(hint) -> str:
     return getattr(hint, '__name__', str(hint))
 
 # %% ../nbs/05_settings.ipynb #st030s1
-def parse_setting(obj, path:str, text:str):
+def parse_setting(obj, # a settings dataclass instance (the root of the tree)
+                  path:str, # dotted path of a leaf field, e.g. 'deck.k'
+                  text:str # the value as typed on the command line, e.g. '0.5', 'none', 'yes' or 'a,b'
+                 ):
     "The value of the text `text` for the field at `path` of `obj`, parsed by the field's type."
     get_setting(obj, path)   # an unknown path fails here, with the valid ones
     hint = _hint(obj, path)
@@ -129,7 +148,10 @@ def parse_setting(obj, path:str, text:str):
     except ValueError: raise ValueError(f"--set {path}={text!r}: not a valid value; {path} takes {type_name(hint)}.") from None
 
 # %% ../nbs/05_settings.ipynb #st033
-def apply_sets(obj, sets, aliases:dict|None=None):
+def apply_sets(obj, # a settings dataclass instance; it is not modified
+               sets, # `'path=value'` strings as given to `--set`, applied in order; None: none
+               aliases:dict|None=None # old flat setting name -> its dotted path; None: no aliases
+              ):
     "A copy of `obj` with each `path=value` string of `sets` applied (`aliases` maps old flat names to paths)."
     for s in sets or []:
         if '=' not in s: raise ValueError(f"--set {s!r}: write path=value, e.g. --set {setting_fields(obj)[1][0]}=... (`--show` lists every path).")
@@ -151,7 +173,9 @@ def _wrap(text:str, width:int) -> list[str]:
         cur += tok
     return lines + [cur.rstrip()]
 
-def show_settings(obj, value_width:int=36) -> str:
+def show_settings(obj, # a settings dataclass instance, or the class (then its defaults are shown)
+                  value_width:int=36 # widest value column in characters; longer values wrap at commas or spaces
+                 ) -> str: # one line per leaf setting, plus the continuation lines of wrapped values
     "The settings tree `obj` as aligned lines `path  value  # documentation` (values longer than `value_width` wrap)."
     rows = [(p, _fmt(v), field_docs(_owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, v in setting_fields(obj)]
     pw = max(len(p) for p, _, _ in rows)
@@ -164,7 +188,8 @@ def show_settings(obj, value_width:int=36) -> str:
     return '\n'.join(l.rstrip() for l in out)
 
 # %% ../nbs/05_settings.ipynb #st040
-def settings_help(obj) -> str:
+def settings_help(obj # a settings dataclass instance or class: only its paths, types and documentation are used
+                 ) -> str: # one indented line `path  type  documentation` per leaf setting
     "Every path of the settings tree `obj` (a dataclass or its class) with its type and documentation, for `--help`."
     rows = [(p, type_name(_hint(obj, p)), field_docs(_owner(obj, p)).get(p.rsplit('.', 1)[-1], '')) for p, _, _ in setting_fields(obj)]
     pw, tw = max(len(p) for p, _, _ in rows), max(len(t) for _, t, _ in rows)

@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/study.html.md"""
 
 # %% ../nbs/50_study.ipynb #c003
 from __future__ import annotations
-import dataclasses, json, os, time
+import dataclasses, json, os, re, time
 from dataclasses import dataclass, asdict, fields, is_dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -43,7 +43,7 @@ def _positive(st, *names, zero:bool=False, optional=()):
 def _positive_number(st, *names):
     for k in names:
         v = getattr(st, k)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0: raise ValueError(f"Study setting {k}={v!r}: must be a positive number.")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < float('inf'): raise ValueError(f"Study setting {k}={v!r}: must be a positive, finite number.")
 
 def _subset(st, k, allowed):
     v = getattr(st, k)
@@ -57,6 +57,8 @@ def _method(name, what:str):
 
 def _validate(st:Study):
     if st.dataset not in DATASETS: raise ValueError(f"Study setting dataset={st.dataset!r}: use one of {', '.join(DATASETS)}.{suggest(st.dataset, DATASETS)}")
+    if not isinstance(st.name, str) or not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,63}', st.name):   # it names folders
+        raise ValueError(f"Study setting name={st.name!r}: use letters, digits, '_', '.' and '-' (it names the study's folders), at most 64.")
     for m in st.methods: _method(m, 'methods')
     _subset(st, 'methods', None); _subset(st, 'sparsities', None); _subset(st, 'seeds', None)
     if not st.methods: raise ValueError("Study setting methods is empty: name at least one of " + ', '.join(METHODS) + '.')
@@ -79,7 +81,11 @@ class Network:
     lr:float = setting(0.05, 'peak learning rate')
     def __post_init__(self):
         _positive(self, 'width', 'bs', optional=('width',)); _positive_number(self, 'lr')
-    def preset(self, name:str, dataset:str, epochs:int, valid_images:int|None=None) -> Preset:
+    def preset(self, name:str, # the preset's name (not part of its run name's hash)
+               dataset:str, # 'digits', 'cifar10' or 'cifar100'
+               epochs:int, # training epochs
+               valid_images:int|None=None, # training images held out to validate on (None: the test images)
+              ) -> Preset:
         "The training `Preset` of this network on `dataset`, for `epochs`, validated on `valid_images` held-out training images."
         return Preset(name, dataset, self.arch, (('width', self.width),) if self.width is not None else (), epochs=epochs, bs=self.bs, lr=self.lr,
                       valid_images=valid_images)
@@ -152,14 +158,16 @@ class Study:
     def run_name(self) -> str:
         "`<name>-<dataset>-<8 hex digits of the settings' hash>`."
         return f"{self.name}-{self.dataset}-{settings_hash(self)}"
-    def method_settings(self, method:str) -> dict:
+    def method_settings(self, method:str, # a registered compression method
+                       ) -> dict: # keyword arguments of `compress`
         "The `compress` settings of `method` in this study: the pruning settings, except for the supermask methods."
         return {} if get_method(method).supermask else self.pruning.compress_settings()
     def member_epochs(self) -> int:
         "The training budget of one deck member: its method's at the deck's sparsity (for LRR members, the LRR row's)."
         m = self.deck.method
         return get_method(m).epochs(Compression(m, self.deck.sparsity, epochs=self.deck.epochs, **self.method_settings(m)), self.preset(m).epochs)
-    def preset(self, method:str|None=None) -> Preset:
+    def preset(self, method:str|None=None, # a compression method (None: the dense network's)
+              ) -> Preset:
         "The training `Preset` of `method`'s network (the supermask network for EP and biprop; the dense one for the rest)."
         net = self.supermask if method is not None and get_method(method).supermask else self.dense
         return net.preset(f'study-{self.name}', self.dataset, self.epochs, self.valid_images)
@@ -195,7 +203,9 @@ def _override(st:Study, key:str, value) -> Study:
     if path == 'eval.corruptions' and value == 'all': value = CORRUPTIONS
     return set_setting(st, path, value)
 
-def get_study(study='quick', **overrides) -> Study:
+def get_study(study='quick', # a preset name of `STUDIES`, or a `Study`
+              **overrides, # settings to change: fields, `dense__width`-style paths, or flat names (`width`)
+             ) -> Study:
     "A `Study` from its preset name (a key of `STUDIES`) or the study itself, with `overrides` (fields, `dense__epochs`-style paths, or flat names)."
     if isinstance(study, Study): st = study
     elif study in STUDIES: st = STUDIES[study]
@@ -204,7 +214,9 @@ def get_study(study='quick', **overrides) -> Study:
     return st
 
 # %% ../nbs/50_study.ipynb #c013
-def parse_sets(sets, study='quick') -> Study:
+def parse_sets(sets, # `path=value` strings, as `--set` gives them (e.g. 'deck.k=3', 'sparsities=0.5,0.9')
+               study='quick', # a preset name of `STUDIES`, or a `Study`
+              ) -> Study:
     "`study` (a preset name or a `Study`) with the `path=value` strings of `sets` (the `--set` options) applied."
     st = get_study(study)
     sets = [s if not s.replace(' ', '').startswith(('corruptions=all', 'eval.corruptions=all')) else 'eval.corruptions=' + ','.join(CORRUPTIONS) for s in sets or []]
@@ -218,7 +230,12 @@ def _net_name(st:Study, supermask:bool=False) -> str:
     net = st.supermask if supermask else st.dense
     return f"{net.arch}-w{net.width}" if net.width is not None else net.arch
 
-def control_name(st:Study, seed:int, epochs:int, supermask:bool=False, aug:str='standard') -> str:
+def control_name(st:Study, # the study
+                 seed:int, # the seed of the row it controls
+                 epochs:int, # the row's total training epochs
+                 supermask:bool=False, # the row's network is the supermask methods' (EP, biprop)
+                 aug:str='standard', # the row's training augmentation
+                ) -> str: # the model name of the dense control (the standard dense model's own name where it is that)
     "The model name of the dense model of this network, augmentation and training budget: a row's budget-matched control."
     if not supermask and aug == 'standard' and epochs == st.epochs: return f'dense-seed{seed}'   # the standard dense model
     return f"dense{'-wide' if supermask else ''}{'' if aug == 'standard' else '-' + aug}-{epochs}ep-seed{seed}"
@@ -241,7 +258,9 @@ def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
     return [_record(st, m, s, res['sparsity'], seed, method.epochs(c, st.preset(m).epochs), Path(res['run_dir'])/'model.pth', supermask=method.supermask,
                     trained_accuracy=res['accuracy'], validated_on=res.get('validated_on'))]
 
-def finished_unit(out:Path, model:str) -> dict|None:
+def finished_unit(out:Path, # the study's folder
+                  model:str, # a model name of the study ('lrr-0.9-seed0', 'deck-seed0', ...)
+                 ) -> dict|None:
     "The record of a model the study in `out` has finished (trained, evaluated with its variants, its CARD file written), else None."
     f = out/'units'/f'{model}.json'
     return json.loads(f.read_text()) if f.exists() else None
@@ -304,7 +323,10 @@ def _train_controls(st:Study, seed:int, root, runs:Path, plan, log, units:dict|N
     return recs
 
 # %% ../nbs/50_study.ipynb #c019
-def load_record(st:Study, rec:dict, n_classes:int):
+def load_record(st:Study, # the study
+                rec:dict, # one model's record (from its unit file)
+                n_classes:int, # outputs of the network
+               ): # the model with its trained weights, in eval mode
     "The model of record `rec` (a dict from the study's model list) with its weights, quantized to `rec['bits']` if below 32."
     if rec['method'] == 'dense':   # masked layers, as the methods' models; a control may be of the supermask network
         model = st.preset('ep' if rec['supermask'] else None).model(n_classes, layers=MASKED)
@@ -346,7 +368,8 @@ def _save_fig(fig, path:Path):
 
 def _study_record(st:Study) -> dict: return dict(run_name=st.run_name, name=st.name, settings=settings_dict(st))
 
-def study_from_flat(d:dict) -> Study:
+def study_from_flat(d:dict, # the contents of a study.json written with flat settings
+                   ) -> Study:
     "The `Study` of a `study.json` written before the settings tree (its settings flat, as `FLAT_NAMES` lists them)."
     st = Study(name=d['name'], dataset=d['dataset'], methods=tuple(d['methods']), sparsities=tuple(d['sparsities']), seeds=tuple(d['seeds']))
     if d.get('supermask_epochs', d.get('epochs')) != d.get('epochs'):
@@ -372,6 +395,10 @@ def _check_folder(st:Study, out:Path):
             name = old.get('run_name') if isinstance(old, dict) else 'an unreadable study.json'
             raise DataError(f"{out} holds another study ({name}), not {st.run_name}: pass another --out folder, or delete {out} to start over.")
     else:
+        if out.exists() and not out.is_dir(): raise DataError(f"--out {out} is a file, not a folder: pass a folder for the study.")
+        if out.is_dir() and any(out.iterdir()):   # someone's files: a study writes results.csv, summary.md, figures/ there
+            raise DataError(f"{out} holds files and no study.json, so it is not a study's folder: pass a new or empty --out folder "
+                            "(nothing was written).")
         out.mkdir(parents=True, exist_ok=True)
         with atomic_write(f, 'w') as fh: json.dump(_study_record(st), fh, indent=1)
 
@@ -429,8 +456,17 @@ def _deck(st, deck, seed, folder, clean, out:Path, classes=None):
     return rows, gate.assign(seed=seed), recs
 
 # %% ../nbs/50_study.ipynb #c033
-def study(preset='quick', out=None, root=None, workers:int|None=None, show_progress:bool=True, figures:bool=True,
-          quiet:bool=False, train:bool=True, command:str|None=None, **overrides) -> dict:
+def study(preset='quick', # a preset name of `STUDIES` ('quick', 'cpu', 'paper'), or a `Study`
+          out=None, # the study's folder (default: runs/study-<name>); rerun on it to resume
+          root=None, # data directory holding cifar-10-batches-py/ (default: $CARDS_DATA, else ~/.cards_nb/data)
+          workers:int|None=None, # processes making the corrupted test set (None: one per core; 1 for the digits)
+          show_progress:bool=True, # fastai progress bars
+          figures:bool=True, # write figures/*.png
+          quiet:bool=False, # no log lines
+          train:bool=True, # False: train nothing, report the units finished so far
+          command:str|None=None, # the command line that runs the study, kept in command.txt
+          **overrides, # settings to change (as `get_study` takes them)
+         ) -> dict: # study, table, summary, out, heat_maps, gate and scores (None on ranks > 0 of a distributed run)
     "Run study `preset` (with `overrides`) in `out`, resuming what is done; returns the table, the summary and the paths (None on ranks > 0 of a distributed run). `train=False`: report the finished units only; `command`: the command line, kept in `command.txt`."
     st = get_study(preset, **overrides)
     out = Path(ifnone(out, f'runs/study-{st.name}'))
@@ -523,8 +559,12 @@ def _unit(units:dict, name:str, t0:float):
 
 def _read_times(out:Path) -> dict:
     "time.json as {calls: [...], units: {...}} (a file of an earlier version holds the calls alone)."
-    t = json.loads((out/'time.json').read_text()) if (out/'time.json').exists() else []
-    return dict(calls=t, units={}) if isinstance(t, list) else t
+    try: t = json.loads((out/'time.json').read_text()) if (out/'time.json').exists() else []
+    except (ValueError, UnicodeDecodeError): t = None
+    if isinstance(t, list) and all(isinstance(c, dict) for c in t): return dict(calls=t, units={})
+    if isinstance(t, dict) and isinstance(t.get('calls'), list) and isinstance(t.get('units'), dict): return t
+    raise DataError(f"{out/'time.json'} is not a study's time record (damaged, or another program's): move it away and run again; "
+                    "only the record of earlier calls' times is lost.")
 
 def _seed_finished(st, out:Path, seed:int, recs:list[dict]) -> bool:
     "Whether every unit of `seed` is finished: the dense model, every method's models, their controls, the deck and its dense controls."

@@ -20,7 +20,9 @@ __all__ = ['INITS', 'SUPERMASK', 'BIPROP', 'SUPERMASK_FACTORIES', 'HOWS', 'DEFAU
            'layer_sparsities', 'supermask_model', 'SparsitySchedule']
 
 # %% ../nbs/12_supermasks.ipynb #c006
-def topk_mask(scores:torch.Tensor, sparsity:float) -> torch.Tensor:
+def topk_mask(scores:torch.Tensor, # scores of one tensor's weights, any shape; the largest are kept
+              sparsity:float, # fraction of the entries to drop, in [0, 1)
+             ) -> torch.Tensor: # a boolean mask shaped like `scores`, True for the kept entries
     "Boolean mask keeping the `1 - sparsity` fraction of `scores` with the largest values (exact count, ties by position)."
     n = scores.numel()
     keep = torch.zeros(n, dtype=torch.bool, device=scores.device)
@@ -28,7 +30,10 @@ def topk_mask(scores:torch.Tensor, sparsity:float) -> torch.Tensor:
     return keep.view_as(scores)
 
 # %% ../nbs/12_supermasks.ipynb #c006s1
-def subnet_mask(scores:torch.Tensor, sparsity:float, threshold:float|None=None) -> torch.Tensor:
+def subnet_mask(scores:torch.Tensor, # scores of one layer's weights
+                sparsity:float, # fraction of the entries to drop when there is no `threshold`, in [0, 1)
+                threshold:float|None=None, # keep the scores above it, e.g. a `global_threshold` (None: `topk_mask` by `sparsity`)
+               ) -> torch.Tensor: # a boolean mask shaped like `scores`, True for the kept entries
     "Boolean mask: `scores` above `threshold` when one is given (global pruning), else the per-tensor `topk_mask`."
     return topk_mask(scores, sparsity) if threshold is None else scores > threshold
 
@@ -36,35 +41,52 @@ def subnet_mask(scores:torch.Tensor, sparsity:float, threshold:float|None=None) 
 class SubnetMask(torch.autograd.Function):
     "Straight-through `subnet_mask` of |scores| as 0/1 floats: the forward is the mask, the backward the identity."
     @staticmethod
-    def forward(ctx, scores, sparsity:float, threshold:float|None=None):
+    def forward(ctx, # autograd context (nothing saved)
+                scores, # |scores| of the layer, ranked for the mask
+                sparsity:float, # fraction of the weights dropped by the top-k, in [0, 1)
+                threshold:float|None=None, # global |score| threshold: keep the scores above it (None: top-k in the layer by `sparsity`)
+               ):
         return subnet_mask(scores, sparsity, threshold).to(scores.dtype)
     @staticmethod
-    def backward(ctx, g): return g, None, None
+    def backward(ctx, # autograd context (nothing saved)
+                 g, # gradient of the loss with respect to the mask, passed on to the scores unchanged
+                ): return g, None, None
 
 # %% ../nbs/12_supermasks.ipynb #c012
 class BinarySubnet(torch.autograd.Function):
     "`alpha * mask` of biprop, with `alpha` the mean |weight| of the kept weights; backward: gradient times |weight| to the scores."
     @staticmethod
-    def forward(ctx, scores, weight, sparsity:float, threshold:float|None=None):
+    def forward(ctx, # autograd context: keeps |weight| for the backward pass
+                scores, # |scores| of the layer, ranked for the mask
+                weight, # the layer's frozen weight: `alpha` is the mean |weight| of the kept entries
+                sparsity:float, # fraction of the weights dropped by the top-k, in [0, 1)
+                threshold:float|None=None, # global |score| threshold: keep the scores above it (None: top-k in the layer by `sparsity`)
+               ):
         m, w = subnet_mask(scores, sparsity, threshold).to(weight.dtype), weight.abs()
         ctx.save_for_backward(w)
         return (w * m).sum() / m.sum().clamp(min=1) * m
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, # autograd context holding |weight|
+                 g, # gradient of the loss with respect to `alpha * mask`; the scores get `g * |weight|`
+                ):
         w, = ctx.saved_tensors
         return g * w, None, None, None
 
 # %% ../nbs/12_supermasks.ipynb #c015
 INITS = ('signed_constant', 'kaiming_normal')
 
-def check_init(init:str) -> str:
+def check_init(init:str, # frozen weight initialisation: 'signed_constant' or 'kaiming_normal'
+              ) -> str: # `init` unchanged
     "`init` if it is one of `INITS`, else a `ValueError` naming them."
     if init not in INITS: raise ValueError(f"Unknown weight init {init!r}: use one of {list(INITS)}.{suggest(init, INITS)}")
     return init
 
 # %% ../nbs/12_supermasks.ipynb #c015s1
 @torch.no_grad()
-def init_frozen_weight(w:torch.Tensor, init:str='signed_constant', kept:float=1.) -> torch.Tensor:
+def init_frozen_weight(w:torch.Tensor, # weight tensor to fill in place, output channels along dim 0
+                       init:str='signed_constant', # 'signed_constant' (+-std at random) or 'kaiming_normal' (normal, mean 0, that std)
+                       kept:float=1., # fraction of the weights kept, scaling the fan-in (1: the plain Kaiming std)
+                      ) -> torch.Tensor: # `w` itself
     "Fill `w` in place: `init` with std sqrt(2 / (fan_in * kept)), fan_in = `w[0].numel()`."
     std = math.sqrt(2. / (w[0].numel() * kept))
     if check_init(init) == 'signed_constant': return w.bernoulli_(0.5).mul_(2 * std).sub_(std)
@@ -74,7 +96,12 @@ def init_frozen_weight(w:torch.Tensor, init:str='signed_constant', kept:float=1.
 class _Supermask:
     "Mixin: frozen `weight`, trainable `scores`, and the mask of the top `1 - sparsity` |scores| (or |scores| > `threshold`)."
     default_init = 'signed_constant'
-    def __init__(self, *args, sparsity:float=0.5, init:str|None=None, **kwargs):
+    def __init__(self,
+                 *args, # the base layer's positional arguments (`nn.Conv2d` or `nn.Linear`)
+                 sparsity:float=0.5, # fraction of the weights masked out (top-k of |scores| in this layer), in [0, 1)
+                 init:str|None=None, # frozen weight init, 'signed_constant' or 'kaiming_normal' (None: the class's `default_init`)
+                 **kwargs, # the base layer's keyword arguments, e.g. stride, padding, bias (a bias is zeroed and frozen)
+                ):
         super().__init__(*args, **kwargs)
         self.sparsity, self.threshold = sparsity, None
         self.scores = nn.Parameter(torch.empty_like(self.weight))
@@ -84,7 +111,9 @@ class _Supermask:
     @property
     def sparsity(self) -> float: return self._sparsity
     @sparsity.setter
-    def sparsity(self, s): self._sparsity = check_sparsity(s)
+    def sparsity(self,
+                 s, # the new sparsity, in [0, 1)
+                ): self._sparsity = check_sparsity(s)
     def subnet_weight(self) -> torch.Tensor:
         "The weight of the forward pass: `weight * mask`, with the straight-through mask."
         return self.weight * SubnetMask.apply(self.scores.abs(), self.sparsity, self.threshold)
@@ -95,7 +124,9 @@ class _Supermask:
         with torch.no_grad(): return self.subnet_weight()
     def get_extra_state(self):
         return torch.tensor([self.sparsity, math.nan if self.threshold is None else self.threshold], dtype=torch.float64)
-    def set_extra_state(self, state):
+    def set_extra_state(self,
+                        state, # float64 tensor `[sparsity, threshold]` from `get_extra_state` (NaN: no threshold)
+                       ):
         s, t = state.tolist(); self.sparsity, self.threshold = s, None if math.isnan(t) else t
     def extra_repr(self): return super().extra_repr() + f', sparsity={self.sparsity:g}' + ('' if self.threshold is None else ', global')
 
@@ -109,27 +140,38 @@ class _Biprop(_Supermask):
 # %% ../nbs/12_supermasks.ipynb #c019
 class SupermaskConv(_Supermask, nn.Conv2d):
     "Edge-popup `nn.Conv2d`: frozen random weight times the top-k mask of its trained `scores`."
-    def forward(self, x): return self._conv_forward(x, self.subnet_weight(), self.bias)
+    def forward(self,
+                x, # input batch (N, in_channels, H, W)
+               ): return self._conv_forward(x, self.subnet_weight(), self.bias)
 
 # %% ../nbs/12_supermasks.ipynb #c019s1
 class SupermaskLinear(_Supermask, nn.Linear):
     "Edge-popup `nn.Linear`: frozen random weight times the top-k mask of its trained `scores`."
-    def forward(self, x): return F.linear(x, self.subnet_weight(), self.bias)
+    def forward(self,
+                x, # input of shape (..., in_features)
+               ): return F.linear(x, self.subnet_weight(), self.bias)
 
 # %% ../nbs/12_supermasks.ipynb #c019s2
 class BipropConv(_Biprop, nn.Conv2d):
     "Biprop `nn.Conv2d`: `sign(weight) * alpha * mask` of a frozen random weight and trained `scores`."
-    def forward(self, x): return self._conv_forward(x, self.subnet_weight(), self.bias)
+    def forward(self,
+                x, # input batch (N, in_channels, H, W)
+               ): return self._conv_forward(x, self.subnet_weight(), self.bias)
 
 # %% ../nbs/12_supermasks.ipynb #c019s3
 class BipropLinear(_Biprop, nn.Linear):
     "Biprop `nn.Linear`: `sign(weight) * alpha * mask` of a frozen random weight and trained `scores`."
-    def forward(self, x): return F.linear(x, self.subnet_weight(), self.bias)
+    def forward(self,
+                x, # input of shape (..., in_features)
+               ): return F.linear(x, self.subnet_weight(), self.bias)
 
 # %% ../nbs/12_supermasks.ipynb #c019s4
 class NonAffineBatchNorm(nn.BatchNorm2d):
     "`nn.BatchNorm2d` without learned scale and shift (`affine=False`), as edge-popup and biprop use."
-    def __init__(self, num_features, **kwargs): super().__init__(num_features, **{**kwargs, 'affine': False})
+    def __init__(self,
+                 num_features, # channels C of the (N, C, H, W) input
+                 **kwargs, # more `nn.BatchNorm2d` arguments, e.g. eps, momentum; `affine` is always False
+                ): super().__init__(num_features, **{**kwargs, 'affine': False})
 
 SUPERMASK = Layers(conv=SupermaskConv, linear=SupermaskLinear, bn=NonAffineBatchNorm)
 BIPROP = Layers(conv=BipropConv, linear=BipropLinear, bn=NonAffineBatchNorm)
@@ -138,7 +180,8 @@ BIPROP = Layers(conv=BipropConv, linear=BipropLinear, bn=NonAffineBatchNorm)
 SUPERMASK_FACTORIES = {'ep': SUPERMASK, 'biprop': BIPROP}   # the layers of each supermask method
 HOWS = ('layer', 'global')
 
-def supermask_layers(model:nn.Module) -> dict[str, nn.Module]:
+def supermask_layers(model:nn.Module, # the model to search
+                    ) -> dict[str, nn.Module]: # its edge-popup and biprop layers by module name, in module order
     "The edge-popup and biprop layers of `model` by name."
     return {n: m for n, m in model.named_modules() if isinstance(m, _Supermask)}
 
@@ -149,14 +192,19 @@ def _layers_of(model):
     return ls.values()
 
 @torch.no_grad()
-def global_threshold(model:nn.Module, sparsity:float) -> float:
+def global_threshold(model:nn.Module, # a model with supermask layers
+                     sparsity:float, # fraction of all its supermask weights at or below the threshold, in [0, 1)
+                    ) -> float: # the |score| threshold; -inf for sparsity 0
     "The |score| above which the `1 - sparsity` fraction of all the supermask weights of `model` lie."
     scores = torch.cat([l.scores.detach().abs().flatten() for l in _layers_of(model)])
     n_prune = int(round(check_sparsity(sparsity) * scores.numel()))
     return float(scores.kthvalue(n_prune).values) if n_prune else -math.inf
 
 # %% ../nbs/12_supermasks.ipynb #c027s2
-def set_sparsity(model:nn.Module, sparsity:float, how:str='layer') -> nn.Module:
+def set_sparsity(model:nn.Module, # a model with supermask layers, changed in place
+                 sparsity:float, # fraction of the supermask weights masked out, in [0, 1)
+                 how:str='layer', # 'layer' (top-k in each layer) or 'global' (one |score| threshold over all layers)
+                ) -> nn.Module: # `model` itself
     "Set all supermask layers of `model` to `sparsity`: top-k in each layer (`how='layer'`) or one global threshold."
     s = check_sparsity(sparsity)
     if how not in HOWS: raise ValueError(f"Unknown pruning scope how={how!r}: use one of {list(HOWS)}.{suggest(how, HOWS)}")
@@ -165,15 +213,22 @@ def set_sparsity(model:nn.Module, sparsity:float, how:str='layer') -> nn.Module:
     return model
 
 # %% ../nbs/12_supermasks.ipynb #c027s3
-def layer_sparsities(model:nn.Module) -> dict[str, float]:
+def layer_sparsities(model:nn.Module, # a model with supermask layers
+                    ) -> dict[str, float]: # fraction of zero forward-pass weights, by layer name
     "The measured sparsity (fraction of zero weights in the forward pass) of each supermask layer."
     return {n: float((l.masked_weight == 0).float().mean()) for n, l in supermask_layers(model).items()}
 
 # %% ../nbs/12_supermasks.ipynb #c028
 DEFAULT_INIT = {'ep': 'signed_constant', 'biprop': 'kaiming_normal'}
 
-def supermask_model(arch:str, sparsity:float, method:str='ep', init:str|None=None, num_classes:int=10,
-                    scale_fan:bool=False, **arch_kw) -> nn.Module:
+def supermask_model(arch:str, # the architecture, a key of `MODELS`
+                    sparsity:float, # fraction of the weights masked out in each supermask layer, in [0, 1)
+                    method:str='ep', # 'ep' (edge-popup: weight * mask) or 'biprop' (sign(weight) * alpha * mask)
+                    init:str|None=None, # frozen weight init, 'signed_constant' or 'kaiming_normal' (None: the method's `DEFAULT_INIT`)
+                    num_classes:int=10, # outputs of the final layer
+                    scale_fan:bool=False, # scale the init's fan-in by the kept fraction `1 - sparsity` (a larger std)
+                    **arch_kw, # more constructor arguments of the architecture, e.g. `width=16`
+                   ) -> nn.Module: # the model, each supermask layer at `sparsity`
     "Architecture `arch` with frozen random weights and trainable scores: edge-popup (`method='ep'`) or biprop."
     s = check_sparsity(sparsity)
     if method not in SUPERMASK_FACTORIES: raise ValueError(f"Unknown supermask method {method!r}: use one of {list(SUPERMASK_FACTORIES)}.{suggest(method, SUPERMASK_FACTORIES)}")
@@ -186,12 +241,19 @@ def supermask_model(arch:str, sparsity:float, method:str='ep', init:str|None=Non
 class SparsitySchedule(Callback):
     "Before each training batch, set every supermask layer to the scheduled sparsity (cubic warm-up), per layer or globally."
     order = 5   # after TrainEvalCallback has updated the training position
-    def __init__(self, sparsity:float, warmup:float=0., initial:float=0.5, how:str='layer'):
+    def __init__(self,
+                 sparsity:float, # final sparsity, in [0, 1)
+                 warmup:float=0., # fraction of training, in [0, 1], going from `initial` to `sparsity` along the cubic (0: none)
+                 initial:float=0.5, # sparsity at the start of the warm-up, capped at `sparsity`
+                 how:str='layer', # 'layer' (top-k in each layer) or 'global' (one |score| threshold over all layers)
+                ):
         self.final, self.initial, self.how = check_sparsity(sparsity), min(check_sparsity(initial), sparsity), how
         if not 0 <= warmup <= 1: raise ValueError(f"warmup is a fraction of training in [0, 1], not {warmup}.")
         if how not in HOWS: raise ValueError(f"Unknown pruning scope how={how!r}: use one of {list(HOWS)}.{suggest(how, HOWS)}")
         self.warmup = warmup
-    def scheduled(self, pos:float) -> float:
+    def scheduled(self,
+                  pos:float, # position in training, 0..1
+                 ) -> float: # the sparsity at `pos`
         "The sparsity at position `pos` (0..1) of training."
         return cubic_sparsity(pos / self.warmup, self.final, self.initial) if self.warmup else self.final
     def _set(self, pos): set_sparsity(self.model, self.scheduled(pos), self.how)

@@ -35,9 +35,11 @@ __all__ = ['MAX_ENUM', 'SUPERMASK_LAYERS', 'subset_sums', 'covering_radius', 'cl
 MAX_ENUM = 24   # 2**24 float64 sums = 128 MiB
 
 # %% ../nbs/40_theory.ipynb #c007a
-def subset_sums(x) -> np.ndarray:
+def subset_sums(x, # candidate values, finite, at most `MAX_ENUM` of them (flattened)
+               ) -> np.ndarray: # float64 `(2**n,)` sums; index bit k says whether `x[k]` is in the subset
     "All $2^n$ subset sums of `x` in enumeration order: bit k of an index says whether `x[k]` is in that subset."
     x = np.asarray(x, dtype=np.float64).ravel()
+    if not np.isfinite(x).all(): raise ValueError(f"The candidates must be finite numbers; these hold {x[~np.isfinite(x)][:3].tolist()}.")
     if len(x) > MAX_ENUM:
         raise ValueError(f"{len(x)} candidates have 2**{len(x)} subset sums; enumerate at most {MAX_ENUM} "
                          "(for one target, closest_subset meets in the middle and handles about twice as many).")
@@ -46,7 +48,10 @@ def subset_sums(x) -> np.ndarray:
     return s
 
 # %% ../nbs/40_theory.ipynb #c007e
-def _covering(points, lo:float, hi:float) -> float:
+def _covering(points, # the achievable values (e.g. subset sums), sorted ascending
+              lo:float, # lower end of the target interval
+              hi:float, # upper end of the target interval
+             ) -> float: # largest distance from a target in [lo, hi] to its nearest point
     "sup over z in [lo, hi] of the distance from z to the nearest of the sorted `points`."
     i, j = np.searchsorted(points, lo, 'right') - 1, np.searchsorted(points, hi, 'left') + 1
     p = points[max(i, 0):j]                        # the points inside [lo, hi] and the nearest beyond each end
@@ -55,13 +60,18 @@ def _covering(points, lo:float, hi:float) -> float:
     mid = np.clip((a + b) / 2, lo, hi)             # the worst target between two neighbours, if it lies in [lo, hi]
     return float(max(ends, np.minimum(mid - a, b - mid).max(initial=0.)))
 
-def covering_radius(x, lo:float=-1., hi:float=1.) -> float:
+def covering_radius(x, # candidate values, finite, at most `MAX_ENUM` of them
+                    lo:float=-1., # lower end of the target interval
+                    hi:float=1., # upper end of the target interval, above `lo`
+                   ) -> float: # the worst target's distance to the nearest subset sum
     "The worst target's best error, $\\sup_{z\\in[lo,hi]} \\min_S |z - \\sum_{i\\in S} x_i|$, computed exactly."
     if not lo < hi: raise ValueError(f"Need lo < hi, not [{lo}, {hi}].")
     return _covering(np.sort(subset_sums(x)), lo, hi)
 
 # %% ../nbs/40_theory.ipynb #c008c
-def closest_subset(x, z:float) -> tuple[float, np.ndarray]:
+def closest_subset(x, # candidate values, finite, at most about 2 x `MAX_ENUM` of them (flattened)
+                   z:float, # the target value
+                  ) -> tuple[float, np.ndarray]: # (|z - best subset sum|, boolean mask over `x` of that subset)
     "The subset of `x` whose sum is nearest `z`, exactly, by meeting in the middle: (error, boolean mask over `x`)."
     x = np.asarray(x, dtype=np.float64).ravel(); h = len(x) // 2
     A, B = subset_sums(x[:h]), subset_sums(x[h:])
@@ -75,22 +85,32 @@ def closest_subset(x, z:float) -> tuple[float, np.ndarray]:
     return float(err[r, ia]), np.concatenate([bits(ia, h), bits(ib, len(x) - h)]).astype(bool)
 
 # %% ../nbs/40_theory.ipynb #c013
-def binary_covering_radius(n_pos:int, n_neg:int, c:float, lo:float=-1., hi:float=1.) -> float:
+def binary_covering_radius(n_pos:int, # number of candidates equal to +c
+                           n_neg:int, # number of candidates equal to -c
+                           c:float, # the candidates' magnitude
+                           lo:float=-1., # lower end of the target interval
+                           hi:float=1., # upper end of the target interval
+                          ) -> float: # the worst target's distance to the nearest multiple kc, with -n_neg <= k <= n_pos
     "Covering radius of the subset sums of `n_pos` copies of +c and `n_neg` of -c: the lattice $kc$, $-n_{neg} \\le k \\le n_{pos}$."
     return _covering(np.arange(-n_neg, n_pos + 1) * float(c), lo, hi)
 
 # %% ../nbs/40_theory.ipynb #c013d
-def _binary_k(eps:float) -> int:
+def _binary_k(eps:float, # target error, in (0, 1)
+             ) -> int: # candidates of each sign (+-2 eps) needed to reach every target in [-1, 1] within `eps`
     if not 0 < eps < 1: raise ValueError(f"eps must be in (0, 1), not {eps}.")
     return math.ceil((1 - eps) / (2 * eps) - 1e-12)
 
-def binary_success_probability(n:int, eps:float) -> float:
+def binary_success_probability(n:int, # number of candidates, each +2 eps or -2 eps with probability 1/2
+                               eps:float, # target error, in (0, 1)
+                              ) -> float: # probability that every target in [-1, 1] is within `eps` of a subset sum
     "Exact probability that n random-sign candidates $\\pm 2\\varepsilon$ approximate every z in [-1, 1] within `eps`."
     k = _binary_k(eps)
     return float(stats.binom.cdf(n - k, n, 0.5) - stats.binom.cdf(k - 1, n, 0.5)) if n >= 2 * k else 0.
 
 # %% ../nbs/40_theory.ipynb #c014c
-def binary_prescribed_n(eps:float, delta:float) -> int:
+def binary_prescribed_n(eps:float, # target error, in (0, 1): the candidates are +-2 eps
+                        delta:float, # accepted failure probability, in (0, 1)
+                       ) -> int: # smallest n whose Hoeffding bound on the failure probability is at most `delta`
     "The n at which Hoeffding's inequality guarantees success probability $\\ge 1-\\delta$ for binary candidates $\\pm 2\\varepsilon$."
     if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), not {delta}.")
     k, n = _binary_k(eps), 2 * _binary_k(eps)
@@ -98,12 +118,18 @@ def binary_prescribed_n(eps:float, delta:float) -> int:
     return n
 
 # %% ../nbs/40_theory.ipynb #c015c
-def lueker_n(eps:float, C:float) -> int:
+def lueker_n(eps:float, # target error, positive (below 2)
+             C:float, # the lemma's constant, e.g. a `C_hat` of `calibrate_constant`
+            ) -> int: # number of uniform candidates the lemma prescribes
     "The lemma's $n = \\lceil C \\log_2(2/\\varepsilon) \\rceil$ for uniform candidates and a constant `C`."
     return math.ceil(C * math.log2(2 / eps))
 
 # %% ../nbs/40_theory.ipynb #c016a
-def draw_candidates(n:int, dist:str='uniform', c:float=1., rng=None) -> np.ndarray:
+def draw_candidates(n:int, # number of candidates
+                    dist:str='uniform', # 'uniform' (on [-1, 1]) or 'binary' (random signs times `c`)
+                    c:float=1., # magnitude of the binary candidates (unused for 'uniform')
+                    rng=None, # a numpy `Generator` or a seed; None: fresh entropy
+                   ) -> np.ndarray: # float64 `(n,)` candidates
     "n candidates: uniform on [-1, 1], or `binary` random signs times `c`."
     rng = np.random.default_rng(rng)
     if dist == 'uniform': return rng.uniform(-1, 1, n)
@@ -111,7 +137,12 @@ def draw_candidates(n:int, dist:str='uniform', c:float=1., rng=None) -> np.ndarr
     raise ValueError(f"Unknown candidate distribution {dist!r}: use 'uniform' or 'binary'.")
 
 # %% ../nbs/40_theory.ipynb #c016e
-def subset_sum_trials(n:int, trials:int, dist:str='uniform', c:float=1., seed:int=0) -> np.ndarray:
+def subset_sum_trials(n:int, # candidates per trial
+                      trials:int, # number of independent draws
+                      dist:str='uniform', # 'uniform' (on [-1, 1]) or 'binary' (random signs times `c`, by the lattice formula)
+                      c:float=1., # magnitude of the binary candidates (unused for 'uniform')
+                      seed:int=0, # seed of the draws
+                     ) -> np.ndarray: # `(trials,)` covering radius over [-1, 1] of each draw
     "The exact covering radius over [-1, 1] of `trials` independent draws of n candidates."
     rng = np.random.default_rng(seed)
     if dist == 'binary':                            # the lattice formula: the same number, without 2**n sums
@@ -120,12 +151,20 @@ def subset_sum_trials(n:int, trials:int, dist:str='uniform', c:float=1., seed:in
     return np.array([covering_radius(draw_candidates(n, dist, c, rng)) for _ in range(trials)])
 
 # %% ../nbs/40_theory.ipynb #c016i
-def allowed_failures(trials:int, p_fail:float, alpha:float=1e-3) -> int:
+def allowed_failures(trials:int, # number of trials
+                     p_fail:float, # the failure probability to test: the largest one accepted
+                     alpha:float=1e-3, # probability of a false alarm: of more failures than this when the failure probability is `p_fail`
+                    ) -> int: # the (1 - `alpha`) quantile of Binomial(`trials`, `p_fail`)
     "The most failures in `trials` that a failure probability of at most `p_fail` explains (one-sided, false alarm `alpha`)."
     return int(stats.binom.ppf(1 - alpha, trials, p_fail))
 
 # %% ../nbs/40_theory.ipynb #c016m
-def calibrate_constant(epsilons, trials:int=200, dist:str='uniform', seed:int=0, n_max:int=MAX_ENUM) -> pd.DataFrame:
+def calibrate_constant(epsilons, # target errors to calibrate at, each in (0, 1)
+                       trials:int=200, # draws per n
+                       dist:str='uniform', # 'uniform' candidates, or 'binary' ones of magnitude 2 eps
+                       seed:int=0, # base seed (each eps and n draws with its own offset)
+                       n_max:int=MAX_ENUM, # largest n tried; beyond it n and `C_hat` are None
+                      ) -> pd.DataFrame: # per eps: `eps`, the smallest passing `n` and `C_hat`
     "For each eps the smallest n whose success rate over `trials` reaches 1 - eps, and $\\hat C = n / \\log_2(2/\\varepsilon)$."
     rows = []
     for i, eps in enumerate(epsilons):
@@ -135,7 +174,11 @@ def calibrate_constant(epsilons, trials:int=200, dist:str='uniform', seed:int=0,
     return pd.DataFrame(rows)
 
 # %% ../nbs/40_theory.ipynb #c022
-def subset_sum_curves(ns_exact=range(2, 19, 2), ns_single=range(4, 37, 4), trials:int=40, seed:int=0) -> pd.DataFrame:
+def subset_sum_curves(ns_exact=range(2, 19, 2), # n values for the exact uniform covering radius (at most `MAX_ENUM`)
+                      ns_single=range(4, 37, 4), # n values for the uniform single-target error (meet in the middle)
+                      trials:int=40, # draws per n (single target: `max(4, trials // 4)` random targets)
+                      seed:int=0, # seed of all draws
+                     ) -> pd.DataFrame: # median error per n and curve: uniform/binary worst target, uniform one target
     "Median errors vs n: uniform covering radius (exact), uniform single-target error (meet in the middle), binary covering radius at the best scale."
     rng, rows = np.random.default_rng(seed), []
     for n in ns_exact:
@@ -149,7 +192,10 @@ def subset_sum_curves(ns_exact=range(2, 19, 2), ns_single=range(4, 37, 4), trial
     return pd.DataFrame(rows)
 
 # %% ../nbs/40_theory.ipynb #c022c
-def plot_subset_sum_decay(curves:pd.DataFrame, C:float|None=None, ax=None):
+def plot_subset_sum_decay(curves:pd.DataFrame, # `subset_sum_curves`' frame: columns n, curve, error
+                          C:float|None=None, # constant of the lemma's rate line `2 * 2**(-n/C)`; None: no line
+                          ax=None, # matplotlib axes to draw on; None: a new figure
+                         ): # the axes
     "Error vs n on a log scale, with the lemma's rate for constant `C` and the $2^{-n}$ floor."
     if ax is None: _, ax = plt.subplots(figsize=(6.5, 4))
     for (name, g), m in zip(curves.groupby('curve', sort=False), 'osd'):
@@ -161,9 +207,12 @@ def plot_subset_sum_decay(curves:pd.DataFrame, C:float|None=None, ax=None):
     return ax
 
 # %% ../nbs/40_theory.ipynb #c026
-def _weight_layers(net) -> list[nn.Module]: return [m for m in net if isinstance(m, (nn.Linear, nn.Conv2d))]
+def _weight_layers(net, # an `nn.Sequential` (a target or a random network)
+                  ) -> list[nn.Module]: return [m for m in net if isinstance(m, (nn.Linear, nn.Conv2d))] # its Linear/Conv2d layers
 
-def random_target(kind:str='mlp', seed:int=0) -> nn.Sequential:
+def random_target(kind:str='mlp', # 'mlp' (2 -> 4 -> 1) or 'conv' (2x5x5 -> 3 channels -> 1x3x3)
+                  seed:int=0, # seed of the weights
+                 ) -> nn.Sequential: # the target, gradients off, with its `input_shape`
     "A small bias-free ReLU target with weights uniform in [-1, 1]: `mlp` (2 -> 4 -> 1) or `conv` (2x5x5 -> conv3x3 -> 3 -> conv3x3 -> 1x3x3)."
     g = torch.Generator().manual_seed(seed)
     if kind == 'mlp': net, shape = nn.Sequential(nn.Linear(2, 4, bias=False), nn.ReLU(), nn.Linear(4, 1, bias=False)), (2,)
@@ -177,7 +226,8 @@ def random_target(kind:str='mlp', seed:int=0) -> nn.Sequential:
     return net.requires_grad_(False)
 
 # %% ../nbs/40_theory.ipynb #c026d
-def check_target(target:nn.Sequential) -> nn.Sequential:
+def check_target(target:nn.Sequential, # the network to check: it must also have an `input_shape`
+                ) -> nn.Sequential: # `target` itself
     "`target` if the construction applies to it: an `nn.Sequential` of bias-free Linear/Conv2d layers, ReLU and Flatten."
     if not isinstance(target, nn.Sequential): raise ValueError(f"The target must be an nn.Sequential, not {type(target).__name__}.")
     for m in target:
@@ -190,7 +240,10 @@ def check_target(target:nn.Sequential) -> nn.Sequential:
     return target
 
 # %% ../nbs/40_theory.ipynb #c026h
-def dense_inputs(target:nn.Sequential, n:int=4096, seed:int=0) -> torch.Tensor:
+def dense_inputs(target:nn.Sequential, # a checked target (its `input_shape` gives d)
+                 n:int=4096, # number of points (for d <= 2, a grid of about n points with `round(n**(1/d))` per side)
+                 seed:int=0, # seed of the uniform points and corners (d > 2)
+                ) -> torch.Tensor: # inputs `(m, *input_shape)` in [-1, 1]
     "Inputs covering the domain $[-1, 1]^d$: a grid (plus its corners) for d <= 2, else uniform points and random corners."
     shape = check_target(target).input_shape; d = math.prod(shape)
     if d <= 2:
@@ -202,7 +255,11 @@ def dense_inputs(target:nn.Sequential, n:int=4096, seed:int=0) -> torch.Tensor:
     return x
 
 # %% ../nbs/40_theory.ipynb #c027a
-def _block_layers(m:nn.Module, n:int, linear=MaskedLinear, conv=MaskedConv2d):
+def _block_layers(m:nn.Module, # a target Linear or Conv2d layer
+                  n:int, # width: random units per input feature
+                  linear=MaskedLinear, # class of the linear layers, called like `nn.Linear`
+                  conv=MaskedConv2d, # class of the conv layers, called like `nn.Conv2d`
+                 ): # (first layer, second layer, features per output d)
     "The two random layers that replace target layer `m` at width n per input feature, and the feature count d."
     if isinstance(m, nn.Linear):
         d = m.in_features
@@ -211,7 +268,11 @@ def _block_layers(m:nn.Module, n:int, linear=MaskedLinear, conv=MaskedConv2d):
     return (conv(m.in_channels, d * n, m.kernel_size, m.stride, m.padding, m.dilation, bias=False),
             conv(d * n, m.out_channels, 1, bias=False), d)
 
-def random_network(target:nn.Sequential, n:int, linear=MaskedLinear, conv=MaskedConv2d) -> nn.Sequential:
+def random_network(target:nn.Sequential, # the target to approximate (checked by `check_target`)
+                   n:int, # width: random units per input feature of each target layer
+                   linear=MaskedLinear, # class of the linear layers, called like `nn.Linear` (e.g. a supermask layer)
+                   conv=MaskedConv2d, # class of the conv layers, called like `nn.Conv2d`
+                  ) -> nn.Sequential: # the random network (ReLU between each pair of layers), with the target's `input_shape`
     "The over-parameterized random architecture of the construction (depth 2L, weights not yet drawn) for `target` at width n."
     layers = []
     for m in check_target(target):
@@ -221,17 +282,25 @@ def random_network(target:nn.Sequential, n:int, linear=MaskedLinear, conv=Masked
     return net
 
 # %% ../nbs/40_theory.ipynb #c027e
-def _first_mask(first, d:int, n:int) -> torch.Tensor:
+def _first_mask(first, # the first random layer of a block
+                d:int, # features per output of the target layer
+                n:int, # width: units per feature
+               ) -> torch.Tensor: # 0/1 mask shaped like `first.weight`
     "Unit k of feature j keeps only its edge from feature j (for a conv: input channel and kernel position j)."
     mask = torch.zeros(d * n, d); mask[torch.arange(d * n), torch.arange(d * n) // n] = 1
     return mask.view(first.weight.shape)
 
-def _keep_first(cond:torch.Tensor, counts:torch.Tensor) -> torch.Tensor:
+def _keep_first(cond:torch.Tensor, # boolean `(..., n)`: the positions that may be kept
+                counts:torch.Tensor, # how many to keep per row, `(...)`
+               ) -> torch.Tensor: # boolean `(..., n)`: the first `counts` positions of each row where `cond` holds
     "Along the last axis, the first `counts` positions where `cond` holds."
     return cond & (cond.cumsum(-1) <= counts[..., None])
 
 # %% ../nbs/40_theory.ipynb #c027h
-def _binary_block(W:torch.Tensor, s:torch.Tensor, t:torch.Tensor) -> tuple[torch.Tensor, float]:
+def _binary_block(W:torch.Tensor, # target weights `(out, d)`
+                  s:torch.Tensor, # kept first-layer weight of each unit, +-1, `(d, n)`
+                  t:torch.Tensor, # second-layer signs +-1, `(out, d, n)`
+                 ) -> tuple[torch.Tensor, float]: # (boolean second-layer mask `(out, d, n)`, scale c of the second layer; 1 when W is 0)
     "Second-layer mask and scale c for target weights W (out, d), first-layer signs s (d, n), second-layer signs t (out, d, n)."
     eff = (t * s[None]).double(); w = W.double()[..., None]   # unit k adds eff * c * x to output i, on the side sign(s_k)
     mask, sides = torch.zeros_like(eff, dtype=torch.bool), []
@@ -247,7 +316,10 @@ def _binary_block(W:torch.Tensor, s:torch.Tensor, t:torch.Tensor) -> tuple[torch
     return mask, c
 
 # %% ../nbs/40_theory.ipynb #c027k
-def _uniform_block(W, u:torch.Tensor, V:torch.Tensor) -> torch.Tensor:
+def _uniform_block(W, # target weights `(out, d)`
+                   u:torch.Tensor, # kept first-layer weight of each unit, `(d, n)`
+                   V:torch.Tensor, # second-layer weights uniform in [-1, 1], `(out, d, n)`
+                  ) -> torch.Tensor: # boolean second-layer mask `(out, d, n)`
     "Second-layer mask for uniform weights: the exact best subset of the candidates $u_k v_{ik}$ of each weight and side."
     prod, mask = (V * u[None]).double(), torch.zeros(V.shape, dtype=torch.bool)
     for i in range(W.shape[0]):
@@ -258,7 +330,11 @@ def _uniform_block(W, u:torch.Tensor, V:torch.Tensor) -> torch.Tensor:
     return mask
 
 # %% ../nbs/40_theory.ipynb #c027m
-def prune_random_network(target:nn.Sequential, n:int, init:str='binary', seed:int=0) -> nn.Sequential:
+def prune_random_network(target:nn.Sequential, # the target to approximate (checked by `check_target`)
+                         n:int, # width: random units per input feature, a positive int
+                         init:str='binary', # 'binary' (random signs, second layer scaled) or 'uniform' (on [-1, 1]; exact subset sums)
+                         seed:int=0, # seed of the random weights
+                        ) -> nn.Sequential: # the pruned network, gradients off, with `weight_errors`, `scales`, `width`, `init`
     "Draw the random network of `target`'s construction at width n (`binary` or `uniform` weights) and prune it by the construction."
     if init not in ('binary', 'uniform'): raise ValueError(f"init must be 'binary' or 'uniform', not {init!r}.")
     if not (isinstance(n, int) and n >= 1): raise ValueError(f"The width n must be a positive integer, not {n!r}.")
@@ -285,10 +361,15 @@ def prune_random_network(target:nn.Sequential, n:int, init:str='binary', seed:in
     return net.requires_grad_(False)
 
 # %% ../nbs/40_theory.ipynb #c029a
-def _apply_abs(m:nn.Module, x:torch.Tensor, weight:torch.Tensor) -> torch.Tensor:
+def _apply_abs(m:nn.Module, # a target Linear or Conv2d layer (its stride, padding, dilation)
+               x:torch.Tensor, # input batch
+               weight:torch.Tensor, # the weight to apply in place of `m`'s, no bias
+              ) -> torch.Tensor: # the layer's output with `weight`
     return F.linear(x, weight) if isinstance(m, nn.Linear) else F.conv2d(x, weight, None, m.stride, m.padding, m.dilation)
 
-def error_bound(target:nn.Sequential, etas) -> float:
+def error_bound(target:nn.Sequential, # the target (checked by `check_target`)
+                etas, # the largest weight error of each weight layer, or one number for all
+               ) -> float: # bound on the sup error over [-1, 1]^d
     "A bound on $\\sup_x |\\hat g(x) - f(x)|$ over $[-1,1]^d$ when the weights of target layer l are within `etas[l]` (the propagation above)."
     layers = _weight_layers(check_target(target)); etas = [float(e) for e in (etas if np.ndim(etas) else [etas] * len(layers))]
     if len(etas) != len(layers): raise ValueError(f"{len(layers)} weight layers but {len(etas)} errors.")
@@ -301,12 +382,17 @@ def error_bound(target:nn.Sequential, etas) -> float:
     return float(e.max())
 
 # %% ../nbs/40_theory.ipynb #c030c
-def sup_error(f:nn.Module, g:nn.Module, x:torch.Tensor) -> float:
+def sup_error(f:nn.Module, # first network
+              g:nn.Module, # second network
+              x:torch.Tensor, # sample inputs, a batch
+             ) -> float: # largest absolute output difference over the sample
     "$\\max_x |f(x) - g(x)|$ over the sample `x`."
     with torch.no_grad(): return float((f(x.float()) - g(x.float())).abs().max())
 
 # %% ../nbs/40_theory.ipynb #c030g
-def _eta_for(target, eps:float) -> float:
+def _eta_for(target, # the target
+             eps:float, # the sup error to stay within
+            ) -> float: # largest weight error (to bisection precision) for which `error_bound` stays at most `eps`
     lo, hi = 0., 1.
     while error_bound(target, hi) < eps: hi *= 2
     for _ in range(60):
@@ -314,7 +400,10 @@ def _eta_for(target, eps:float) -> float:
         lo, hi = (mid, hi) if error_bound(target, mid) <= eps else (lo, mid)
     return lo
 
-def prescribed_width(target:nn.Sequential, eps:float, delta:float=0.1) -> int:
+def prescribed_width(target:nn.Sequential, # the target (checked by `check_target`)
+                     eps:float, # the sup error to reach, positive
+                     delta:float=0.1, # accepted failure probability, in (0, 1)
+                    ) -> int: # smallest width n whose union bound on the failure probability is at most `delta`
     "The smallest width n at which the binary construction is within `eps` of `target` with probability >= 1 - `delta` (union bound)."
     if not (eps > 0 and 0 < delta < 1): raise ValueError(f"Need eps > 0 and 0 < delta < 1, not eps={eps}, delta={delta}.")
     eta = _eta_for(target, eps)
@@ -334,8 +423,17 @@ def prescribed_width(target:nn.Sequential, eps:float, delta:float=0.1) -> int:
 SUPERMASK_LAYERS = {'ep': (SupermaskLinear, SupermaskConv, 'signed_constant'), 'biprop': (BipropLinear, BipropConv, 'kaiming_normal')}
 
 # %% ../nbs/40_theory.ipynb #c037c
-def supermask_approximation(target:nn.Sequential, n:int, method:str='ep', sparsity:float=0.5, epochs:int=15, lr:float=3e-3,
-                            n_train:int=8192, bs:int=256, seed:int=0, x_eval:torch.Tensor|None=None) -> tuple[nn.Sequential, float]:
+def supermask_approximation(target:nn.Sequential, # the target to approximate (checked by `check_target`)
+                            n:int, # width of the random network: units per input feature
+                            method:str='ep', # 'ep' (edge-popup) or 'biprop'
+                            sparsity:float=0.5, # fraction of the random network's weights pruned
+                            epochs:int=15, # training epochs
+                            lr:float=3e-3, # peak learning rate of the one-cycle schedule
+                            n_train:int=8192, # training inputs, uniform in [-1, 1]^d, labelled by the target
+                            bs:int=256, # training batch size
+                            seed:int=0, # seed of everything: weights, inputs, training
+                            x_eval:torch.Tensor|None=None, # inputs for validation and the sup error; None: `dense_inputs(target)`
+                           ) -> tuple[nn.Sequential, float]: # (the masked network in eval mode, gradients off; its sup error on `x_eval`)
     "Learn a mask of the random width-n network of `target`'s construction with edge-popup or biprop (fastai `Learner`, MSE); the net and its sup error on `x_eval`."
     if method not in SUPERMASK_LAYERS: raise ValueError(f"Unknown method {method!r}: use one of {list(SUPERMASK_LAYERS)}.{suggest(method, SUPERMASK_LAYERS)}")
     linear, conv, init = SUPERMASK_LAYERS[method]
@@ -352,8 +450,14 @@ def supermask_approximation(target:nn.Sequential, n:int, method:str='ep', sparsi
     return net, sup_error(target, net, x_eval)
 
 # %% ../nbs/40_theory.ipynb #c038c
-def width_curve(target:nn.Sequential, widths=(4, 8, 16, 32, 64, 128, 256), methods=('binary', 'uniform', 'ep', 'biprop'),
-                seeds=(0,), max_uniform:int=64, epochs:int=15, x_eval:torch.Tensor|None=None) -> pd.DataFrame:
+def width_curve(target:nn.Sequential, # the target to approximate (checked by `check_target`)
+                widths=(4, 8, 16, 32, 64, 128, 256), # widths n to try
+                methods=('binary', 'uniform', 'ep', 'biprop'), # 'binary', 'uniform' (construction), 'ep', 'biprop' (learned masks)
+                seeds=(0,), # seeds to repeat each width with
+                max_uniform:int=64, # largest width tried for 'uniform' (exact subset sums: cost grows exponentially in n)
+                epochs:int=15, # training epochs of 'ep' and 'biprop'
+                x_eval:torch.Tensor|None=None, # inputs for the sup error; None: `dense_inputs(target)`
+               ) -> pd.DataFrame: # one row per method, width and seed: method, width, seed, sup_error, sparsity
     "Sup error vs width for the construction (`binary`, `uniform` weights) and for edge-popup / biprop on the same random architecture."
     x_eval, rows = dense_inputs(target) if x_eval is None else x_eval, []
     for method in methods:
@@ -367,13 +471,19 @@ def width_curve(target:nn.Sequential, widths=(4, 8, 16, 32, 64, 128, 256), metho
     return pd.DataFrame(rows)
 
 # %% ../nbs/40_theory.ipynb #c038f
-def width_needed(curve:pd.DataFrame, eps:float) -> pd.Series:
+def width_needed(curve:pd.DataFrame, # `width_curve`'s frame
+                 eps:float, # the sup error to reach
+                ) -> pd.Series: # per method: the smallest width whose median sup error is at most `eps` (NaN: none)
     "The smallest width at which each method's (median over seeds) sup error is at most `eps` (NaN: none of the widths tried)."
     med = curve.groupby(['method', 'width']).sup_error.median().reset_index()
     return med[med.sup_error <= eps].groupby('method').width.min().reindex(med.method.unique())
 
 # %% ../nbs/40_theory.ipynb #c038j
-def plot_width_curve(curve:pd.DataFrame, eps:float|None=None, ax=None, title:str='Approximating a target by pruning alone'):
+def plot_width_curve(curve:pd.DataFrame, # `width_curve`'s frame
+                     eps:float|None=None, # target error to draw as a horizontal line; None: none
+                     ax=None, # matplotlib axes to draw on; None: a new figure
+                     title:str='Approximating a target by pruning alone', # axes title
+                    ): # the axes
     "Sup error vs width per method, log-log, with a 1/n reference and the target error `eps`."
     if ax is None: _, ax = plt.subplots(figsize=(6.5, 4))
     for (name, g), m in zip(curve.groupby('method', sort=False), 'osd^v'):
@@ -387,7 +497,11 @@ def plot_width_curve(curve:pd.DataFrame, eps:float|None=None, ax=None, title:str
 
 # %% ../nbs/40_theory.ipynb #c043
 @torch.inference_mode()
-def logits_on(model, images, bs:int=256, device=None) -> torch.Tensor:
+def logits_on(model, # an `nn.Module`, a fastai `Learner` or a function of a normalized batch
+              images, # uint8 images `(N, 32, 32, 3)`
+              bs:int=256, # images per batch
+              device=None, # device to evaluate on; None: the model's
+             ) -> torch.Tensor: # `(N, classes)` float64 logits on the CPU
     "The logits of `model` (module, Learner or function of a normalized batch) on uint8 `images` (N, 32, 32, 3), as float64 on the CPU."
     with evaluation_mode(model, device) as (fn, dev):
         pipe, out = BatchPipeline('none'), []
@@ -397,13 +511,18 @@ def logits_on(model, images, bs:int=256, device=None) -> torch.Tensor:
     return torch.cat(out).double()
 
 # %% ../nbs/40_theory.ipynb #c043c
-def top2_margin(out:torch.Tensor) -> torch.Tensor:
+def top2_margin(out:torch.Tensor, # outputs `(N, classes)`: logits or probabilities
+               ) -> torch.Tensor: # `(N,)` largest minus second largest output
     "$\\mu(x)$: the largest output minus the second largest, per row."
     top = out.topk(2, dim=-1).values
     return top[:, 0] - top[:, 1]
 
 # %% ../nbs/40_theory.ipynb #c043g
-def transfer_row(f_out:torch.Tensor, g_out:torch.Tensor, labels, delta:float|None=None) -> dict:
+def transfer_row(f_out:torch.Tensor, # dense model's outputs `(N, classes)`
+                 g_out:torch.Tensor, # compressed model's outputs `(N, classes)`, in the same space
+                 labels, # the N class labels
+                 delta:float|None=None, # bound on `max |f - g|` to test (e.g. over all data sets); None: this set's own maximum
+                ) -> dict: # n, accuracies, gap, disagreement, deltas, bounds, pointwise_ok, mean_margin
     "The proposition on one data set: deltas, margin masses (the bounds), disagreement and the actual accuracy gap."
     y = torch.as_tensor(np.asarray(labels), dtype=torch.long)
     pf, pg = f_out.argmax(-1), g_out.argmax(-1)
@@ -417,12 +536,21 @@ def transfer_row(f_out:torch.Tensor, g_out:torch.Tensor, labels, delta:float|Non
                 mean_margin=float(mu.mean()))
 
 # %% ../nbs/40_theory.ipynb #c043k
-def _space(out, space):
+def _space(out, # logits `(N, classes)`
+           space, # 'logits' (unchanged) or 'softmax'
+          ): # `out` in that space
     if space == 'logits': return out
     if space == 'softmax': return out.softmax(-1)
     raise ValueError(f"space must be 'logits' or 'softmax', not {space!r}.")
 
-def robustness_transfer(dense, compressed:dict, clean:tuple, corrupted:dict, spaces=('logits',), bs:int=256, device=None) -> pd.DataFrame:
+def robustness_transfer(dense, # the dense model f: an `nn.Module`, a fastai `Learner` or a function of a normalized batch
+                        compressed:dict, # `{method: compressed model g}`
+                        clean:tuple, # the clean test set `(images, labels)`, uint8 images `(N, 32, 32, 3)`
+                        corrupted:dict, # `{(corruption, severity): (images, labels)}`, e.g. from `corrupted_sets`
+                        spaces=('logits',), # output spaces to compare in: 'logits' and/or 'softmax'
+                        bs:int=256, # images per batch
+                        device=None, # device to evaluate on; None: each model's
+                       ) -> pd.DataFrame: # per method, data set and space: `transfer_row`'s values and `holds`
     "The proposition for each (dense, compressed) pair on the clean set and on every `corrupted[(name, severity)] = (images, labels)`, in each output space."
     sets = {('clean', 0): clean, **corrupted}
     for (name, sev), (x, y) in sets.items(): check_eval_data(x, y, f"the {name} images" + (f" at severity {sev}" if sev else ''))
@@ -440,18 +568,32 @@ def robustness_transfer(dense, compressed:dict, clean:tuple, corrupted:dict, spa
     return df
 
 # %% ../nbs/40_theory.ipynb #c044b
-def transfer_violations(df:pd.DataFrame) -> pd.DataFrame:
+def transfer_violations(df:pd.DataFrame, # `robustness_transfer`'s frame
+                       ) -> pd.DataFrame: # its rows where `holds` is False
     "The rows where the proposition fails: empty unless something is wrong."
     return df[~df.holds]
 
 # %% ../nbs/40_theory.ipynb #c045a
-def corrupted_sets(images, labels, corruptions=CORRUPTIONS, severities=SEVERITIES, seed:int=0) -> dict:
+def corrupted_sets(images, # uint8 images `(N, 32, 32, 3)`
+                   labels, # their N class labels
+                   corruptions=CORRUPTIONS, # corruption names
+                   severities=SEVERITIES, # severities, each 1 to 5
+                   seed:int=0, # seed of the corruptions
+                  ) -> dict: # `{(corruption, severity): (corrupted images, labels)}`
     "`{(corruption, severity): (images, labels)}`: every corruption of uint8 `images` at every severity, made in memory."
     return {(c, s): (corrupt(images, c, s, seed=seed), labels) for c in corruptions for s in severities}
 
 # %% ../nbs/40_theory.ipynb #c045e
-def transfer_pairs(preset='quick', methods=('ft', 'lrr', 'ep', 'biprop'), sparsity:float=0.9, out_dir=None, root=None, seed:int=0,
-                   dense_epochs:int|None=None, settings:dict|None=None, show_progress:bool=False) -> tuple[nn.Module, dict]:
+def transfer_pairs(preset='quick', # training preset, a name or a `Preset`
+                   methods=('ft', 'lrr', 'ep', 'biprop'), # compression methods: 'ft', 'gmp', 'lth', 'lrr', 'ep', 'biprop'
+                   sparsity:float=0.9, # fraction of the weights each method prunes
+                   out_dir=None, # folder of the runs, resumed when present; None: temporary folders
+                   root=None, # data directory; None: `$CARDS_DATA`, else `~/.cards_nb/data`
+                   seed:int=0, # seed of every run
+                   dense_epochs:int|None=None, # epochs of the dense phase and non-supermask methods (unless in `settings`); None: preset's
+                   settings:dict|None=None, # `{method: {setting: value}}`: further `Compression` settings per method
+                   show_progress:bool=False, # show training progress
+                  ) -> tuple[nn.Module, dict]: # (the dense model, `{method: compressed model}`), all in eval mode
     "A dense model and its compressions by `methods` (through `compress`, resumable in `out_dir`): FT/LRR start from that dense model; EP/biprop are paired with it."
     dense, _ = dense_baseline(preset, root=root, seed=seed, out_dir=out_dir, epochs=dense_epochs, show_progress=show_progress)
     models = {}
@@ -463,7 +605,10 @@ def transfer_pairs(preset='quick', methods=('ft', 'lrr', 'ep', 'biprop'), sparsi
     return dense.model.eval(), models
 
 # %% ../nbs/40_theory.ipynb #c045h
-def plot_transfer(df:pd.DataFrame, ax=None, title:str|None=None):
+def plot_transfer(df:pd.DataFrame, # `robustness_transfer`'s frame
+                  ax=None, # one matplotlib axes per method; None: a new figure
+                  title:str|None=None, # figure title; None: none
+                 ): # the axes
     "Per method: the bound (margin mass at 2*delta, uniform and per set) against the actual accuracy gap, per corruption (mean over severities)."
     methods = list(df.method.unique())
     if ax is None: _, ax = plt.subplots(1, len(methods), figsize=(3.6 * len(methods), 3.6), squeeze=False, sharey=True); ax = ax[0]

@@ -34,23 +34,25 @@ __all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule'
 @dataclass(frozen=True)
 class Preset:
     "All hyperparameters of a training run; `run_name` identifies it."
-    name:str = 'custom'
+    name:str = 'custom'         # the preset's name, the first part of `run_name` (not in the hyperparameters' hash)
     dataset:str = 'digits'      # 'digits', 'cifar10' or 'cifar100'
     arch:str = 'resnet18'       # a key of `MODELS`
     arch_kw:tuple = ()          # constructor arguments as (key, value) pairs, e.g. (('width', 16),)
-    epochs:int = 10
-    bs:int = 128
-    lr:float = 0.1
-    momentum:float = 0.9
-    wd:float = 5e-4
+    epochs:int = 10             # training epochs (at least 1)
+    bs:int = 128                # batch size: images per optimizer step, split over the processes of a distributed run
+    lr:float = 0.1              # peak learning rate of SGD (the schedule's maximum)
+    momentum:float = 0.9        # SGD momentum
+    wd:float = 5e-4             # SGD weight decay (L2 penalty, torch's `weight_decay`)
     schedule:str = 'cosine'     # 'cosine' (to zero) or 'step' (lr/10 at each milestone)
     milestones:tuple[float, ...] = ()  # step schedule: fractions of training, e.g. (0.5, 0.75)
     warmup:float = 0.           # fraction of training with a linear warm-up from lr/10
     aug:str = 'standard'        # 'none', 'standard', 'augmix', 'gaussian'
-    label_smoothing:float = 0.
+    label_smoothing:float = 0.  # label smoothing of the cross-entropy loss (0: none)
     valid_images:int|None = None  # training images held out to validate on (None: validate on the test images)
 
-    def replace(self, **kw) -> Preset:
+    def replace(self,
+                **kw, # fields to change, by name; `arch_kw` also as a dict
+               ) -> Preset: # a new `Preset` (presets are frozen)
         "A copy with some fields changed; a new `arch` without `arch_kw` starts from that architecture's defaults."
         if 'arch' in kw and kw['arch'] != self.arch: kw.setdefault('arch_kw', ())
         if 'arch_kw' in kw and isinstance(kw['arch_kw'], dict): kw['arch_kw'] = tuple(sorted(kw['arch_kw'].items()))
@@ -62,7 +64,10 @@ class Preset:
     def run_name(self) -> str:
         "`<preset>-<dataset>-<arch>-<8 hex digits of the hyperparameters' hash>`."
         return f"{self.name}-{self.dataset}-{self.arch}-{settings_hash(self.hparams)}"
-    def model(self, num_classes:int, **kwargs) -> nn.Module:
+    def model(self,
+              num_classes:int, # outputs of the final layer: the data set's number of classes
+              **kwargs, # more `get_model` arguments, e.g. `layers=MASKED`
+             ) -> nn.Module: # an untrained model, its `spec` set
         "The untrained model of this preset's architecture for `num_classes` (`kwargs`: e.g. `layers=MASKED`): the one function that builds a model from settings."
         return get_model(self.arch, num_classes, **dict(self.arch_kw), **kwargs)
 
@@ -74,14 +79,17 @@ PRESETS = {
                     milestones=(0.5, 0.75)),
 }
 
-def get_preset(preset) -> Preset:
+def get_preset(preset, # a key of `PRESETS` ('quick', 'cpu', 'paper'), or a `Preset`, returned as it is
+              ) -> Preset: # the preset; a `ValueError` for an unknown name
     "A `Preset` from its name (a key of `PRESETS`) or the preset itself."
     if isinstance(preset, Preset): return preset
     if preset not in PRESETS: raise ValueError(f"Unknown preset {preset!r}: use one of {list(PRESETS)}.{suggest(preset, PRESETS)}")
     return PRESETS[preset]
 
 # %% ../nbs/03_train.ipynb #c010
-def lr_schedule(preset, lr:float|None=None):
+def lr_schedule(preset, # a preset name of `PRESETS` or a `Preset`: its `schedule`, `milestones` and `warmup`
+                lr:float|None=None, # peak learning rate (None: the preset's `lr`)
+               ):
     "The fastai schedule function of `preset`'s learning rate over training (position 0..1)."
     p, lr = get_preset(preset), ifnone(lr, get_preset(preset).lr)
     if p.schedule == 'cosine': main = SchedCos(lr, 0.)
@@ -97,17 +105,23 @@ def world_size() -> int:
     return int(os.environ.get('WORLD_SIZE', 1) or 1)
 
 # %% ../nbs/03_train.ipynb #c015s1
-def per_rank_bs(bs:int) -> int:
+def per_rank_bs(bs:int, # the preset's batch size: images per step over all processes
+               ) -> int: # `bs // world_size()`, at least 1
     "Each process's batch size in a distributed run: the preset's batch split over the processes, so a step sees as many images as in one process."
     return max(1, bs // world_size())
 
 # %% ../nbs/03_train.ipynb #tv001
-def preset_dls(preset, root=None, device=None, seed:int|None=None) -> DataLoaders:
+def preset_dls(preset, # a preset name of `PRESETS` or a `Preset`
+               root=None, # data directory (default: $CARDS_DATA, else ~/.cards_nb/data); unused for 'digits'
+               device=None, # device the batches are put on (None: CUDA or MPS when present, else CPU)
+               seed:int|None=None, # seeds Python, NumPy and torch before the loaders are built (None: RNGs left alone)
+              ) -> DataLoaders: # training and validation loaders, with `c` (classes) and `aug` set
     "The `DataLoaders` preset `preset` trains on: its data set, batch size (per process) and augmentation, validated on its `valid_images` held-out training images (or the test images)."
     p = get_preset(preset)
     return get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed, valid_images=p.valid_images)
 
-def validated_on(preset) -> str:
+def validated_on(preset, # a preset name of `PRESETS` or a `Preset`
+                ) -> str: # 'test', or 'valid<N>' for N held-out training images
     "What the accuracy a training run reports is measured on: 'test' or 'valid<N>' (N held-out training images)."
     n = get_preset(preset).valid_images
     return f'valid{n}' if n else 'test'
@@ -127,7 +141,12 @@ def _distribute(learn:Learner):
     # no SyncBatchNorm: DDP broadcasts rank 0's batch-norm buffers every step, so all ranks end identical anyway
     learn.to_distributed(sync_bn=False, cpu=learn.dls.device.type == 'cpu')
 
-def card_learner(dls, model:nn.Module|None=None, preset='quick', cbs=None, **kwargs) -> Learner:
+def card_learner(dls, # the `DataLoaders` to train on, e.g. `preset_dls(preset)`: their device, `c` and `aug` are used
+                 model:nn.Module|None=None, # the model, moved to `dls.device` (None: the preset's architecture for `dls.c` classes)
+                 preset='quick', # a preset name of `PRESETS` or a `Preset`: optimizer, loss and learning-rate settings
+                 cbs=None, # more callbacks (an `AugMixJSD` is added for 'augmix' loaders)
+                 **kwargs, # more `Learner` arguments
+                ) -> Learner: # the learner with `preset` set; mixed precision on CUDA, data-parallel when `WORLD_SIZE` > 1
     "A fastai `Learner` for `preset` (SGD + momentum, the preset's schedule in `fit_preset`, accuracy)."
     p = get_preset(preset)
     model = ifnone(model, p.model(dls.c))
@@ -142,7 +161,13 @@ def card_learner(dls, model:nn.Module|None=None, preset='quick', cbs=None, **kwa
 
 # %% ../nbs/03_train.ipynb #c016
 @patch
-def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None, start_epoch:int=0, reset_opt:bool=False):
+def fit_preset(self:Learner,
+               epochs:int|None=None, # epochs to train (None: the preset's `epochs`)
+               lr:float|None=None, # peak learning rate (None: the preset's `lr`)
+               cbs=None, # callbacks for this fit only, besides the schedule's `ParamScheduler`
+               start_epoch:int=0, # first epoch to train: earlier ones are skipped, the schedule resuming where they end
+               reset_opt:bool=False, # start from a fresh optimizer (momentum buffers cleared)
+              ):
     "Train for `epochs` (default: the preset's) with the preset's learning-rate schedule, from `start_epoch` (`reset_opt`: fresh momentum)."
     p = self.preset
     self.fit(ifnone(epochs, p.epochs), cbs=L(ParamScheduler({'lr': lr_schedule(p, lr)})) + L(cbs), start_epoch=start_epoch,
@@ -153,7 +178,8 @@ def fit_preset(self:Learner, epochs:int|None=None, lr:float|None=None, cbs=None,
 CHECKPOINT_FORMAT = 'cards-nb-checkpoint-v2'   # v2: with a content checksum, which v1 files (read as they are) lack
 _LEGACY_FORMATS = ('cards-nb-checkpoint-v1',)
 
-def content_digest(obj) -> str:
+def content_digest(obj, # nested dicts, lists and tuples of tensors and plain values (others hashed by `repr`)
+                  ) -> str: # the sha256 as 64 hex digits
     "sha256 of nested plain data and tensors (dtype, shape and bytes), keys in sorted order: what a checkpoint holds."
     h = hashlib.sha256()
     def walk(o):
@@ -173,12 +199,16 @@ def content_digest(obj) -> str:
     return h.hexdigest()
 
 # %% ../nbs/03_train.ipynb #c018s1
-def bare_model(model:nn.Module) -> nn.Module:
+def bare_model(model:nn.Module, # a model, possibly wrapped in `DistributedDataParallel`
+              ) -> nn.Module: # the wrapped module, else `model` itself
     "`model` without the `DistributedDataParallel` wrapper a distributed fit puts around it (its weights, its names)."
     return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
 
 # %% ../nbs/03_train.ipynb #c018s2
-def save_checkpoint(model:nn.Module, path, **extra) -> Path:
+def save_checkpoint(model:nn.Module, # the model whose weights (copied to CPU) and `spec` are saved; a DDP wrapper is removed
+                    path, # the file to write, replaced atomically
+                    **extra, # more plain data to store, e.g. `epoch`, `history`, `opt` (optimizer state)
+                   ) -> Path: # `path`
     "Atomically save `model`'s weights and architecture spec, plus plain-data `extra` (epoch, metrics, optimizer state), with a checksum."
     model = bare_model(model)
     sd = {k: v.detach().cpu() for k, v in model.state_dict().items()}
@@ -186,7 +216,8 @@ def save_checkpoint(model:nn.Module, path, **extra) -> Path:
     return atomic_save(dict(ck, sha256=content_digest(ck)), path)
 
 # %% ../nbs/03_train.ipynb #c019
-def read_checkpoint(path) -> dict:
+def read_checkpoint(path, # a cards-nb checkpoint file (v1 or v2) or a plain saved state dict
+                   ) -> dict: # format, spec, state_dict and the saved extras (checksum checked); spec None for a plain state dict
     "The checkpoint at `path` as a dict, read with `weights_only=True`; `CheckpointError` when unreadable."
     path = Path(path)
     if not path.exists(): raise CheckpointError(f"No checkpoint at {path}.")
@@ -217,7 +248,9 @@ def read_checkpoint(path) -> dict:
     return ck
 
 # %% ../nbs/03_train.ipynb #c020
-def state_dict_problems(model, sd) -> list[str]:
+def state_dict_problems(model, # the model `sd` is to be loaded into
+                        sd, # the state dict to check; a dense one may lack the model's masks
+                       ) -> list[str]: # missing keys, unexpected keys, shape mismatches (3 of each at most); empty when `sd` fits
     own = model.state_dict()
     # masked layers take dense weights (their masks start all ones), so a dense checkpoint's missing masks are fine
     missing, extra = [k for k in own if k not in sd and not (k.endswith('.mask') and k[:-5] + '.weight' in sd)], [k for k in sd if k not in own]
@@ -227,7 +260,9 @@ def state_dict_problems(model, sd) -> list[str]:
            ([f"shape mismatch {shapes[:3]}"] if shapes else [])
 
 # %% ../nbs/03_train.ipynb #c020s1
-def load_checkpoint(model:nn.Module, path) -> dict:
+def load_checkpoint(model:nn.Module, # the model to load into; its `spec` must be the checkpoint's
+                    path, # the checkpoint file (see `read_checkpoint`)
+                   ) -> dict: # the checkpoint, as `read_checkpoint` returns it
     "Load the weights at `path` into `model` (safely); `CheckpointError` naming both architectures when they differ."
     ck = read_checkpoint(path)
     want, got = getattr(model, 'spec', type(model).__name__), ck['spec']
@@ -245,14 +280,17 @@ def _train_dl(learn):   # the training DataLoader itself, also while a distribut
     dl = learn.dls.train
     return getattr(dl, 'dl', dl) if type(dl).__name__ == 'DistributedDL' else dl
 
-def rng_states(learn) -> dict:
+def rng_states(learn, # the learner whose training loader's RNG is saved (also inside a distributed fit)
+              ) -> dict: # torch, cuda, python, python_pos and dl states, as plain data for a checkpoint
     "The random states a resumed run needs to draw what an uninterrupted one would: torch, CUDA, Python and the training loader's."
     return dict(torch=torch.get_rng_state(), python=list(random.getstate()[1]), python_pos=random.getstate()[2],
                 dl=list(_train_dl(learn).rng.getstate()[1]),
                 cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
 
 # %% ../nbs/03_train.ipynb #c025s1
-def set_rng_states(learn, s:dict):
+def set_rng_states(learn, # the learner whose training loader's RNG is restored
+                   s:dict, # the states `rng_states` returned (the CUDA ones restored only when CUDA is available)
+                  ):
     "Restore the random states `rng_states` saved."
     torch.set_rng_state(s['torch'])
     if s.get('cuda') and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
@@ -263,7 +301,12 @@ def set_rng_states(learn, s:dict):
 class TrainCheckpoint(Callback):
     "After each epoch, atomically save weights, optimizer state, epoch, metrics and random states to `path`."
     order = 65   # after the Recorder has logged the epoch's metrics
-    def __init__(self, path, start_epoch:int=0, prior:list|None=None, **meta):
+    def __init__(self,
+                 path, # the checkpoint file, rewritten after every epoch
+                 start_epoch:int=0, # first epoch this fit trains; the ones before it, skipped when resuming, are not saved
+                 prior:list|None=None, # metrics of the epochs before `start_epoch`, from the checkpoint resumed from (None: none)
+                 **meta, # more plain data saved in every checkpoint, e.g. `data` and `seed`
+                ):
         self.path, self.start_epoch, self.prior, self.meta = Path(path), start_epoch, prior or [], meta
     @property
     def history(self) -> list[dict]:
@@ -277,11 +320,19 @@ class TrainCheckpoint(Callback):
                         opt=self.opt.state_dict(), rng=rng_states(self.learn), **self.meta)
 
 # %% ../nbs/03_train.ipynb #c026
-def train_run(preset='quick', root=None, seed:int=0, out_dir='runs', device=None, resume:bool=True,
-              show_progress:bool=True, **overrides) -> tuple[Learner, dict]:
+def train_run(preset='quick', # a preset name of `PRESETS` or a `Preset`
+              root=None, # data directory (default: $CARDS_DATA, else ~/.cards_nb/data); unused for 'digits'
+              seed:int=0, # random seed of the initialization and the batch order
+              out_dir='runs', # folder of runs: checkpoint and results.json go to `<out_dir>/<run_name>-seed<seed>/`
+              device=None, # device to train on (None: CUDA or MPS when present, else CPU)
+              resume:bool=True, # continue from the run's checkpoint when there is one (False: start over)
+              show_progress:bool=True, # show fastai's progress bars and per-epoch metrics
+              **overrides, # `Preset` fields to change, e.g. `epochs=2` (see `Preset.replace`)
+             ) -> tuple[Learner, dict]: # the trained learner (`run_dir` set) and the run's results, also in results.json
     "Train `preset` (with `overrides`) into `<out_dir>/<run_name>/`, resuming an interrupted run; returns the learner and results."
     p = get_preset(preset)
     if overrides: p = p.replace(**overrides)
+    if isinstance(p.epochs, bool) or not isinstance(p.epochs, int) or p.epochs < 1: raise ValueError(f"epochs={p.epochs!r}: train at least 1 epoch.")
     run = Path(out_dir)/f"{p.run_name}-seed{seed}"; ck_path = run/'checkpoint.pth'
     data = 'embedded' if p.dataset == 'digits' else str(data_dir(root).resolve())
     seed_everything(seed)
