@@ -12,8 +12,8 @@ import nbformat
 from .core import atomic_write, CardsError
 
 # %% auto #0
-__all__ = ['doc_notebook', 'strip_local_paths', 'clean_outputs', 'build_readme', 'page_name', 'math_to_mathml', 'api_entry',
-           'public_members', 'public_api', 'build_site', 'build_docs', 'readme_cli', 'docs_cli']
+__all__ = ['doc_notebook', 'strip_local_paths', 'clean_outputs', 'build_readme', 'page_name', 'math_to_mathml', 'source_link',
+           'api_entry', 'public_members', 'public_api', 'build_site', 'build_docs', 'readme_cli', 'docs_cli']
 
 # %% ../nbs/91_docs.ipynb #c005
 _DIRECTIVE = re.compile(r'^\s*#\|\s*(.*)$')
@@ -147,6 +147,19 @@ def _signature(obj, name:str) -> str:
     ret = '' if sig.return_annotation is sig.empty else ' -> ' + fmt(sig.return_annotation)
     return f"{name}({', '.join(one(p) for p in sig.parameters.values() if p.name != 'self')}){ret}"
 
+# %% ../nbs/91_docs.ipynb #sl001
+def source_link(obj) -> str|None:
+    "The URL of `obj`'s definition in the project's repository (its `Repository` project URL, branch main, file and line); None outside the package."
+    import importlib.metadata, sys
+    try:
+        path, line = Path(inspect.getsourcefile(inspect.unwrap(obj))), inspect.getsourcelines(inspect.unwrap(obj))[1]
+        pkg = sys.modules[obj.__module__.split('.')[0]]
+        rel = path.resolve().relative_to(Path(pkg.__file__).resolve().parent.parent)
+        urls = importlib.metadata.metadata(pkg.__name__.replace('_', '-')).get_all('Project-URL') or []
+        repo = next(u.split(',', 1)[1].strip() for u in urls if u.lower().startswith('repository'))
+    except (TypeError, OSError, ValueError, KeyError, AttributeError, StopIteration, importlib.metadata.PackageNotFoundError): return None
+    return f"{repo.rstrip('/')}/blob/main/{rel.as_posix()}#L{line}"
+
 # %% ../nbs/91_docs.ipynb #c007r2
 def api_entry(obj, name:str, kind:str|None=None, level:int=3, auto:bool=False) -> str:
     "The Markdown API entry of `obj`: a heading (its anchor the name), the `kind`, the signature, the docstring, a table of documented parameters."
@@ -158,7 +171,9 @@ def api_entry(obj, name:str, kind:str|None=None, level:int=3, auto:bool=False) -
         sig = _signature(obj, name) if callable(obj) else f"{name} = {obj!r}"[:300]
         kind = kind or ('class' if inspect.isclass(obj) else 'function' if callable(obj) else 'constant')
         doc = (inspect.getdoc(obj) or '') if callable(obj) else ''
-    lines = [f"{'#' * level} `{name}` {{ #{name}{' .api-auto' if auto else ''} }}", '', f'<small>{kind}</small>', '', '```python', sig, '```', '']
+    link = source_link(obj.fget if isinstance(obj, property) else obj)
+    lines = [f"{'#' * level} `{name}` {{ #{name}{' .api-auto' if auto else ''} }}", '', f'<small>{kind}</small>' + (f' [source]({link})' if link else ''),
+             '', '```python', sig, '```', '']
     if doc: lines += [doc, '']
     ps = [p for p in _params(obj) if p[2]] if callable(obj) else []
     if ps: lines += ['| parameter | default | |', '|---|---|---|'] + [f'| `{n}` | `{d}` | {t} |' if d else f'| `{n}` | | {t} |' for n, d, t in ps] + ['']
