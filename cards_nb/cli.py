@@ -19,13 +19,16 @@ __all__ = ['COMMANDS', 'REPEATABLE', 'command', 'results_table', 'train_command'
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
 
-def command(f):
+def command(f, # a function named `<name>_command`, its options as docments
+           ): # `f`, registered in `COMMANDS` as `<name>`
     "Register `f` as a sub-command named after it: `make_cifar_c_command` is `make-cifar-c` (the suffix keeps the library's names free)."
     COMMANDS[f.__name__.removesuffix('_command').replace('_', '-')] = f
     return f
 
 # %% ../nbs/90_cli.ipynb #c006
-def results_table(rows:list[dict], cols:list[str]) -> str:
+def results_table(rows:list[dict], # the rows, as dicts
+                  cols:list[str], # the columns to show, in order
+                 ) -> str: # an aligned text table
     "A plain-text table of `cols` from `rows` (floats with 3 decimals)."
     fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)
     cells = [[fmt(r.get(c, '')) for c in cols] for r in rows]
@@ -295,7 +298,10 @@ def make_cifar_c_command(data:str=None, # Data directory holding cifar-10-batche
     return path
 
 # %% ../nbs/90_cli.ipynb #c014y
-def settings_options(parser:argparse.ArgumentParser, cls, skip=()) -> argparse.ArgumentParser:
+def settings_options(parser:argparse.ArgumentParser, # the command's parser
+                     cls, # the settings dataclass whose fields become options (`Compression`, `Preset`)
+                     skip=(), # fields the command takes as its own arguments
+                    ) -> argparse.ArgumentParser: # `parser` with an option per field
     "Add to `parser` an option `--<field>` for each field of the dataclass `cls` not in `skip`, typed and documented by the field."
     from cards_nb.settings import field_docs, type_name
     import typing
@@ -308,7 +314,10 @@ def settings_options(parser:argparse.ArgumentParser, cls, skip=()) -> argparse.A
     return parser
 
 # %% ../nbs/90_cli.ipynb #c014ys1
-def parse_options(args:dict, cls, skip=()) -> dict:
+def parse_options(args:dict, # the parsed command line, as a dict (consumed: the settings' options are popped)
+                  cls, # the settings dataclass
+                  skip=(), # fields the command takes as its own arguments
+                 ) -> dict: # the settings given, parsed to their fields' types
     "The generated options of `cls` given in `args` (popped from it), each parsed by its field's type."
     from cards_nb.settings import parse_setting
     proto, out = cls(), {}
@@ -334,14 +343,17 @@ def _nproc(argv) -> tuple[list[str], int]:
         if a.startswith('--nproc='): return argv[:i] + argv[i + 1:], int(a.split('=', 1)[1])
     return argv, 1
 
-def launch(argv:list[str], nproc:int) -> int:
+def launch(argv:list[str], # the command line after `cards-nb`, without `--nproc`
+           nproc:int, # processes to start
+          ) -> int: # torchrun's exit status
     "Run `cards-nb argv` in `nproc` data-parallel processes with torchrun (only rank 0's output is shown; only rank 0 writes)."
     import subprocess
     return subprocess.call([sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc-per-node={nproc}',
                             '--local-ranks-filter=0', '-m', 'cards_nb.cli', *argv])
 
 # %% ../nbs/90_cli.ipynb #c015s1
-def main(argv:list[str]|None=None):
+def main(argv:list[str]|None=None, # the arguments after `cards-nb` (None: `sys.argv[1:]`)
+        ): # the exit status: 0 done, 1 bad input (a message, no traceback), 2 bad usage
     "Entry point of the `cards-nb` console script."
     argv = sys.argv[1:] if argv is None else list(argv)
     try: argv, nproc = _nproc(argv)

@@ -20,7 +20,8 @@ _DIRECTIVE = re.compile(r'^\s*#\|\s*(.*)$')
 
 def _directives(src:str) -> list[str]: return [m.group(1).strip() for l in src.splitlines() if (m := _DIRECTIVE.match(l))]
 
-def doc_notebook(nb) -> nbformat.NotebookNode:
+def doc_notebook(nb, # a notebook (nbformat)
+                ) -> nbformat.NotebookNode: # a copy as its page shows it: directives applied, hidden cells and sources removed
     "A copy of `nb` as the docs show it: `#| hide` cells and `default_exp` cells dropped, directive lines removed."
     nb = copy.deepcopy(nb)
     keep = []
@@ -45,7 +46,9 @@ def _local_roots() -> list[str]:
     return sorted({r.rstrip('/') for r in roots if r.rstrip('/')}, key=len, reverse=True)
 
 # %% ../nbs/91_docs.ipynb #c006e
-def strip_local_paths(text:str, roots:list|None=None) -> str:
+def strip_local_paths(text:str, # output text
+                      roots:list|None=None, # path prefixes to shorten (None: this machine's home, temp, project and Python prefixes)
+                     ) -> str: # `text` with each such path shortened to `…/` and its last part
     "`text` with each absolute path under a local root (`roots`, default: this machine's) shortened to `…/` and its last part."
     roots = _local_roots() if roots is None else roots
     alt = '|'.join([re.escape(r.rstrip('/')) for r in roots] + [r'/home/[^/\s]+', r'/Users/[^/\s]+'])
@@ -57,7 +60,8 @@ _WARNING_LINES = re.compile(r'^.*\b\w*Warning: .*(?:\n|$)(?:[ \t]+\S.*(?:\n|$))?
 
 def _clean_text(s:str) -> str: return strip_local_paths(_WARNING_LINES.sub('', s))
 
-def clean_outputs(nb) -> nbformat.NotebookNode:
+def clean_outputs(nb, # a notebook (nbformat)
+                 ) -> nbformat.NotebookNode: # a copy without stderr and warning outputs, local paths shortened
     "A copy of `nb` with the outputs a reader may see: stderr streams dropped, warning lines removed, local absolute paths shortened."
     nb = copy.deepcopy(nb)
     for c in nb.cells:
@@ -86,7 +90,8 @@ def _root(path) -> Path:
 def _quarto(): return shutil.which('quarto')
 
 # %% ../nbs/91_docs.ipynb #c007r
-def build_readme(path='.') -> Path:
+def build_readme(path='.', # the project root (or a folder inside it)
+                ) -> Path: # README.md
     "Write `README.md` in the project root from `nbs/index.ipynb` (Quarto via nbdev when installed, else nbconvert)."
     root = _root(path)
     if _quarto():
@@ -101,7 +106,8 @@ def build_readme(path='.') -> Path:
     return root/'README.md'
 
 # %% ../nbs/91_docs.ipynb #c007b
-def page_name(nb_path) -> str:
+def page_name(nb_path, # a notebook's path
+             ) -> str: # its page's name: the file name without its number prefix
     "The page of a notebook, as nbdev's Quarto sites name it: the file name without its number prefix (`15_compress` -> `compress`)."
     return re.sub(r'^\d+[a-z]?_', '', Path(nb_path).stem)
 
@@ -109,7 +115,8 @@ def page_name(nb_path) -> str:
 _MATH = re.compile(r'(?<![\\$])\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])', re.S)
 _CODE = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)
 
-def math_to_mathml(md:str) -> str:
+def math_to_mathml(md:str, # Markdown with `$...$` and `$$...$$` TeX (code spans and blocks left alone)
+                  ) -> str: # the Markdown with MathML in place of the TeX
     "Markdown with its `$...$` and `$$...$$` TeX turned into MathML, which browsers render with no script and no network."
     from latex2mathml.converter import convert
     def one(m):
@@ -121,12 +128,16 @@ def math_to_mathml(md:str) -> str:
 
 # %% ../nbs/91_docs.ipynb #c007q
 def _params(obj) -> list[tuple[str, str, str]]:
-    "(name, default, doc) of each parameter of `obj`, with fastcore's docments comments as their docs."
+    "(name, default, doc) of each parameter of `obj`, with fastcore's docments comments (or a settings field's `doc`) as their docs."
+    import dataclasses
     from fastcore.docments import docments
     try: sig = inspect.signature(obj)
     except (TypeError, ValueError): return []
     try: docs = docments(obj, full=True)
     except Exception: docs = {}
+    if dataclasses.is_dataclass(obj) and isinstance(docs, dict):   # settings fields document themselves: setting(default, doc)
+        for f in dataclasses.fields(obj):
+            if f.metadata.get('doc') and not (docs.get(f.name) or {}).get('docment'): docs[f.name] = dict(docment=f.metadata['doc'])
     out = []
     for n, p in sig.parameters.items():
         if n in ('self', 'cls'): continue
@@ -148,7 +159,8 @@ def _signature(obj, name:str) -> str:
     return f"{name}({', '.join(one(p) for p in sig.parameters.values() if p.name != 'self')}){ret}"
 
 # %% ../nbs/91_docs.ipynb #sl001
-def source_link(obj) -> str|None:
+def source_link(obj, # a function, class or method of the package
+               ) -> str|None: # its URL in the repository, with the line
     "The URL of `obj`'s definition in the project's repository (its `Repository` project URL, branch main, file and line); None outside the package."
     import importlib.metadata, sys
     try:
@@ -161,7 +173,12 @@ def source_link(obj) -> str|None:
     return f"{repo.rstrip('/')}/blob/main/{rel.as_posix()}#L{line}"
 
 # %% ../nbs/91_docs.ipynb #c007r2
-def api_entry(obj, name:str, kind:str|None=None, level:int=3, auto:bool=False) -> str:
+def api_entry(obj, # the documented object
+              name:str, # its name on the page (`Class.method` for a member)
+              kind:str|None=None, # 'function', 'class', 'method', 'property', ... (None: from `obj`)
+              level:int=3, # heading level
+              auto:bool=False, # mark the entry as generated (no show_doc in the notebook)
+             ) -> str: # the entry's Markdown
     "The Markdown API entry of `obj`: a heading (its anchor the name), the `kind`, the signature, the docstring, a table of documented parameters."
     if isinstance(obj, property):
         ret = obj.fget.__annotations__.get('return') if obj.fget else None
@@ -197,7 +214,8 @@ def public_members(cls) -> list[tuple[str, object, str]]:
     return list(out.values())
 
 # %% ../nbs/91_docs.ipynb #c007x
-def public_api(module) -> list[str]:
+def public_api(module, # a module of the package
+              ) -> list[str]: # the names its page must document: `__all__`, and the public methods of its classes
     "Every name `module`'s page has an entry for: its `__all__`, and `Class.method` for each public member of each class it defines and exports."
     names = list(getattr(module, '__all__', []))
     for n in list(names):
@@ -298,7 +316,10 @@ def _project_title(root) -> str:
     return m.group(1) if m else root.name
 
 # %% ../nbs/91_docs.ipynb #c007z6
-def build_site(path='.', out='_docs', lib:str='cards_nb') -> Path:
+def build_site(path='.', # the project root
+               out='_docs', # the site's folder, in the project root
+               lib:str='cards_nb', # the package the notebooks export
+              ) -> Path: # the site's folder
     "The site without Quarto: each notebook a page (nbdev's names), built by MkDocs with the Material theme, searchable and readable offline."
     try: import mkdocs, material  # noqa: F401
     except ImportError as e:
@@ -327,7 +348,9 @@ def build_site(path='.', out='_docs', lib:str='cards_nb') -> Path:
     return dest
 
 # %% ../nbs/91_docs.ipynb #c008
-def build_docs(path='.', out='_docs') -> Path:
+def build_docs(path='.', # the project root
+               out='_docs', # the site's folder, in the project root
+              ) -> Path: # the site's folder
     "Build the site: `nbdev-docs` with Quarto when installed, else `build_site` (MkDocs, Material theme)."
     root = _root(path)
     if _quarto():

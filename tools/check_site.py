@@ -68,6 +68,24 @@ class _Headings(html.parser.HTMLParser):
             self.ids.add(a['id'])
             if 'api-auto' in (a.get('class') or '').split(): self.auto.add(a['id'])
 
+def documented_params(obj) -> list[str]:
+    "The named parameters of `obj` a reader must see documented (not self/cls, not *args/**kwargs); [] for non-callables."
+    target = obj.fget if isinstance(obj, property) else obj
+    if not callable(target): return []
+    try: sig = inspect.signature(target)
+    except (TypeError, ValueError): return []
+    return [n for n, q in sig.parameters.items() if n not in ('self', 'cls') and q.kind not in (q.VAR_POSITIONAL, q.VAR_KEYWORD)]
+
+def entry_sections(page_html:str) -> dict[str, str]:
+    "The HTML of each API entry of a page (from its heading to the next heading of the same or a higher level), by id."
+    heads = list(re.finditer(r'<h([2-4])[^>]*\bid="([^"]+)"', page_html))
+    out = {}
+    for i, m in enumerate(heads):
+        end = next((h.start() for h in heads[i + 1:] if int(h.group(1)) <= int(m.group(1))), len(page_html))
+        nxt = heads[i + 1].start() if i + 1 < len(heads) else len(page_html)
+        out[m.group(2)] = page_html[m.start():min(end, nxt)]
+    return out
+
 def entry_ids(page_html:str) -> tuple[set, set]:
     "(ids of all headings, ids of generated API entries) of one HTML page."
     p = _Headings(); p.feed(page_html); return p.ids, p.auto
@@ -106,7 +124,7 @@ def static_check(site, root='.', lib:str='cards_nb', readme=None) -> dict:
     looked for, `auto` those whose entry the builder generated (no `show_doc` in the notebook)."""
     site, root = Path(site), Path(root).resolve()
     if str(root) not in sys.path: sys.path.insert(0, str(root))
-    report = dict(checked=0, auto=0, missing={}, leaks={}, pages=0)
+    report = dict(checked=0, auto=0, missing={}, leaks={}, pages=0, no_table={}, no_source={}, with_params=0)
     for nb_path in sorted((root/'nbs').glob('*.ipynb')):
         exp, name = _default_exp(nb_path), page_name(nb_path)
         page = site/f'{name}.html'
@@ -115,6 +133,16 @@ def static_check(site, root='.', lib:str='cards_nb', readme=None) -> dict:
         ids, auto = entry_ids(page.read_text()) if page.exists() else (set(), set())
         report['checked'] += len(want); report['auto'] += len(auto & set(want))
         if missing := [n for n in want if n not in ids]: report['missing'][f'{name}.html'] = missing
+        module, sections = importlib.import_module(f'{lib}.{exp}'), entry_sections(page.read_text()) if page.exists() else {}
+        for n in want:   # an entry with parameters shows a table of them, and every entry links to its source
+            obj = module
+            for part in n.split('.'): obj = getattr(obj, part, None)
+            sec = sections.get(n)
+            if sec is None or obj is None: continue
+            if documented_params(obj):
+                report['with_params'] += 1
+                if '<th>parameter</th>' not in sec: report['no_table'].setdefault(f'{name}.html', []).append(n)
+            if callable(obj) and 'href="https://github.com/' not in sec: report['no_source'].setdefault(f'{name}.html', []).append(n)
     roots, exempt = local_roots(root), source_lines(root)
     files = sorted(p for p in site.glob('*.html*') if p.name != '404.html') + ([Path(readme)] if readme else [])
     for f in files:
@@ -234,6 +262,10 @@ def main(argv=None) -> int:
     print(f"API entries: {r['checked']} names checked, {r['checked'] - n_missing} present "
           f"({r['auto']} generated: no show_doc in the notebook), {n_missing} missing")
     for page, names in r['missing'].items(): print(f"  missing on {page}: {', '.join(names)}")
+    n_table, n_source = sum(map(len, r['no_table'].values())), sum(map(len, r['no_source'].values()))
+    print(f"parameter tables: {r['with_params'] - n_table} of {r['with_params']} entries with parameters have one; {n_source} entries without a source link")
+    for page, names in r['no_table'].items(): print(f"  no parameter table on {page}: {', '.join(names[:12])}{' ...' if len(names) > 12 else ''}")
+    for page, names in r['no_source'].items(): print(f"  no source link on {page}: {', '.join(names[:12])}{' ...' if len(names) > 12 else ''}")
     print(f"warnings and local paths: {r['pages']} pages checked, {len(r['leaks'])} with leaks")
     for page, found in r['leaks'].items():
         for f in found[:5]: print(f"  {page}: {f}")
