@@ -362,6 +362,7 @@ def memory_report(model:nn.Module, # a model `encode_card` accepts
                   half:bool=False, # count float values as float16 where that is lossless, as `save_card(half=True)` stores them
                  ) -> list[dict]: # a row per prunable layer, one for the other tensors, and the total (with `ratio`: float32 / CARD bytes)
     "Per prunable layer, other tensors and in total: weights, nonzeros, codes, CARD bits per weight, float32 and CARD bytes."
+    model = network(model)   # a loaded CARD: the network inside
     card, tensors = encode_card(model, half)
     frozen = _frozen(model)
     rows = []

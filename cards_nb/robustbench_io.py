@@ -68,6 +68,7 @@ def _rb_member(model, # one model or deck member: 'resnet18', 'lrr_resnet18' or 
     "A member's state dict in RobustBench's layout, its architecture, and the input statistics it expects."
     mu, sigma = CIFAR_MEAN, CIFAR_STD
     if isinstance(model, Renormalize): mu, sigma, model = tuple(model.mu.flatten().tolist()), tuple(model.sigma.flatten().tolist()), model.model
+    if isinstance(model, UnitImageModel): mu, sigma, model = tuple(model.mean.flatten().tolist()), tuple(model.std.flatten().tolist()), model.model   # a loaded CARD
     arch, sd = robustbench_arch(model), plain_state_dict(model)
     for n, bn in model.named_modules():
         if not isinstance(bn, nn.BatchNorm2d): continue
