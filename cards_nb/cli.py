@@ -285,7 +285,8 @@ def make_cifar_c_command(data:str=None, # Data directory holding cifar-10-batche
     from cards_nb.cifar_c import make_cifar_c, cifar_c_archive
     spec = cifar_c_archive(dataset)
     names = [c.strip() for c in corruptions.split(',') if c.strip()] if corruptions else list(CORRUPTIONS)
-    sevs = [int(s) for s in severities.split(',') if s.strip()]
+    try: sevs = [int(s) for s in severities.split(',') if s.strip()]
+    except ValueError: raise ValueError(f"--severities {severities!r}: give severities from 1 to 5 separated by commas, e.g. 1,3,5.") from None
     if n is not None and n < 1: raise ValueError(f"--n {n}: give the number of test images to corrupt (1 or more), or leave it out for all.")
     x, y = load_cifar(data, dataset, 'test')
     if n is not None: x, y = x[:n], y[:n]
