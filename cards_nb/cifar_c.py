@@ -18,7 +18,8 @@ from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, unknown_corruption
 
 # %% auto #0
 __all__ = ['CIFAR_C_ARCHIVES', 'CIFAR_C_FORMAT', 'CifarCArchive', 'cifar_c_archive', 'download_cifar_c', 'data_hash',
-           'verify_npy', 'make_cifar_c', 'cifar_c_severities', 'cifar_c_corruptions', 'cifar_c_folder', 'load_cifar_c']
+           'verify_npy', 'read_cifar_c_meta', 'make_cifar_c', 'cifar_c_severities', 'cifar_c_corruptions',
+           'cifar_c_folder', 'load_cifar_c']
 
 # %% ../nbs/21_cifar_c.ipynb #c006
 @dataclass(frozen=True)
@@ -115,15 +116,31 @@ def verify_npy(path, # a `.npy` file, its checksum (if any) in `<path>.sha256` b
 def _write_meta(out, meta):
     with atomic_write(out/'meta.json', 'w') as f: json.dump(meta, f, indent=1)
 
+# %% ../nbs/21_cifar_c.ipynb #c012m
+def read_cifar_c_meta(folder, # a CIFAR-C folder
+                     ) -> dict|None: # its checked `meta.json`; None when it has none (an official set)
+    "The `meta.json` of a CIFAR-C `folder`, checked: an object whose severities are distinct ones of 1..5 in ascending order (how `make_cifar_c` stacks them); `DataError` if not."
+    path = Path(folder)/'meta.json'
+    if not path.exists(): return None
+    try: meta = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise DataError(f"{path} is not valid JSON ({e}). Delete {Path(folder)} and make the set again.") from None
+    if not isinstance(meta, dict):
+        raise DataError(f"{path} holds a JSON {type(meta).__name__}, not the object `make_cifar_c` writes. Delete {Path(folder)} and make the set again.")
+    sevs = meta.get('severities', list(SEVERITIES))
+    if not (isinstance(sevs, list) and sevs and all(type(s) is int and s in SEVERITIES for s in sevs) and sevs == sorted(set(sevs))):
+        raise DataError(f"{path}: severities {sevs!r} are not distinct severities of 1..5 in ascending order, the order the files "
+                        f"stack them in; the file was edited or damaged. Delete {Path(folder)} and make the set again.")
+    return meta
+
 # %% ../nbs/21_cifar_c.ipynb #c013
 def _start_meta(out:Path, images, labels, seed, severities, corruptions) -> dict:
     "The folder's `meta.json` for this run: checked against an existing one (same data, seed, severities), corruptions merged."
     from cards_nb import __version__
     meta = dict(format=CIFAR_C_FORMAT, data_sha256=data_hash(images, labels), n=len(labels), seed=seed,
                 severities=list(severities), corruptions=list(corruptions), version=__version__)
-    if (out/'meta.json').exists():
-        try: old = json.loads((out/'meta.json').read_text())
-        except ValueError as e: raise DataError(f"{out/'meta.json'} is unreadable ({e}); delete {out} and run again.") from e
+    old = read_cifar_c_meta(out)
+    if old is not None:
         for k, what in (('data_sha256', 'other images or labels'), ('n', 'another number of images'), ('seed', 'another seed'),
                         ('severities', 'other severities')):
             if old.get(k) != meta[k]:
@@ -259,8 +276,8 @@ def _make_in_processes(out, images, todo, severities, seed, device, chunk, worke
 def cifar_c_severities(folder, # a CIFAR-C folder, made by `make_cifar_c` or official
                       ) -> tuple: # the severities, in the order they are stacked
     "The severities stacked in the `.npy` files of a CIFAR-C `folder` (all five unless its `meta.json` says otherwise)."
-    meta = Path(folder)/'meta.json'
-    return tuple(json.loads(meta.read_text())['severities']) if meta.exists() else SEVERITIES
+    meta = read_cifar_c_meta(folder)
+    return tuple(meta.get('severities', SEVERITIES)) if meta is not None else SEVERITIES
 
 # %% ../nbs/21_cifar_c.ipynb #c025s1
 def cifar_c_corruptions(folder, # a CIFAR-C folder, made by `make_cifar_c` or official
@@ -300,13 +317,17 @@ def load_cifar_c(root=None, # a CIFAR-C folder or the data folder, as in `cifar_
     if not path.exists():
         raise DataError(f"{path} is missing. Make it with `cards-nb make-cifar-c --out {folder} --corruptions {name}` "
                         "(with the same images and seed), or copy the official file there.")
-    verify_npy(path); verify_npy(folder/'labels.npy')
     try: x, y = np.load(path, mmap_mode='r', allow_pickle=False), np.load(folder/'labels.npy', mmap_mode='r', allow_pickle=False)
-    except (OSError, ValueError) as e:
+    except Exception as e:   # OSError, ValueError, and a damaged header's tokenize or syntax errors
         raise DataError(f"{path} or its labels.npy is unreadable ({e}): truncated or corrupt. Delete it and make or copy it again.") from e
-    if x.dtype != np.uint8 or x.shape[1:] != (32, 32, 3) or len(x) != len(y) or len(x) % len(sevs):
-        raise DataError(f"{path} has shape {x.shape} {x.dtype} with {len(y)} labels: not (5N, 32, 32, 3) uint8 with 5N labels. "
+    # the shapes first (the headers only): a file of the wrong size is refused before it is hashed
+    if x.dtype != np.uint8 or x.ndim != 4 or x.shape[1:] != (32, 32, 3) or y.ndim != 1 or len(x) != len(y) or len(x) % len(sevs):
+        raise DataError(f"{path} has shape {x.shape} {x.dtype} with {y.shape} labels: not (5N, 32, 32, 3) uint8 with 5N labels. "
                         "The file is corrupt; delete it and make or copy it again.")
+    verify_npy(path); verify_npy(folder/'labels.npy')
+    if not np.issubdtype(y.dtype, np.integer) or (len(y) and y.min() < 0):
+        raise DataError(f"{folder/'labels.npy'} holds {y.dtype} labels{f' down to {y.min()}' if len(y) and np.issubdtype(y.dtype, np.number) else ''}, "
+                        "not class indices 0, 1, ...; delete it and make or copy the set again.")
     if severity is None: return x, np.asarray(y)
     n = len(x) // len(sevs); i = sevs.index(severity)
     return x[i*n:(i+1)*n], np.asarray(y[i*n:(i+1)*n])
