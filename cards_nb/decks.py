@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/decks.html.md"""
 
 # %% ../nbs/31_decks.ipynb #c003
 from __future__ import annotations
-import math
+import json, math
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from fastprogress.fastprogress import progress_bar
@@ -14,7 +14,7 @@ from .core import *
 from .data import CIFAR_MEAN, CIFAR_STD, BatchPipeline, load_dataset
 from .masks import MASKED, prunable, to_masked, sparsity
 from .container import write_container, read_container
-from .card_file import encode_card, decode_card, memory_report
+from .card_file import encode_card, decode_card, memory_report, save_card, load_card
 from .train import get_preset
 from .compress import compress
 from .robustness import RESULT_COLUMNS, corruption_blocks, evaluate_blocks, robustness_summary, encode_predictions
@@ -22,8 +22,9 @@ from .fourier import SIGNATURE_AUGMENTATIONS, amplitude_spectrum, augment, spect
 
 # %% auto #0
 __all__ = ['DECK_MODES', 'DECK_GROUPS', 'DECK_FORMAT', 'DECK_VERSION', 'SpectralGate', 'num_classes', 'CARDDeck',
-           'balanced_order', 'member_names', 'evaluate_deck', 'gate_choices', 'plot_gate_choices', 'train_deck',
-           'deck_memory', 'save_deck', 'load_deck', 'deck_size_table', 'plot_deck_sizes']
+           'balanced_order', 'member_names', 'evaluate_deck', 'gate_choices', 'plot_gate_choices', 'member_key',
+           'store_member', 'stored_member', 'train_deck', 'deck_memory', 'save_deck', 'load_deck', 'deck_size_table',
+           'plot_deck_sizes']
 
 # %% ../nbs/31_decks.ipynb #a31f06b9
 DECK_MODES = ('agnostic', 'adaptive')
@@ -335,6 +336,45 @@ def plot_gate_choices(choices:pd.DataFrame, # the gate's records, one row per ba
     ax.set_title(title or f'Gate choices: {group}', fontsize=10)
     return ax
 
+# %% ../nbs/31_decks.ipynb #dm001
+def member_key(method:str, # the member's compression method
+               sparsity:float, # its target sparsity
+               preset, # its training preset (a `Preset`, with the member's augmentation)
+               seed:int, # its seed
+               settings:dict, # further `Compression` settings it was made with
+              ) -> dict: # JSON-plain key: equal keys make the same member
+    "What a deck member was made with: a stored member stands for a new one only when their keys are equal."
+    return json.loads(json.dumps(dict(method=method, sparsity=float(sparsity), preset=get_preset(preset).run_name, seed=int(seed),
+                                      settings=settings), sort_keys=True, default=str))
+
+# %% ../nbs/31_decks.ipynb #dm002
+def store_member(folder, # the deck's `cards_dir`
+                 name:str, # the member's name, `<group>-<i>`
+                 member:nn.Module, # the finished member (float32, as `to_masked` leaves it)
+                 results:dict, # its results, with the `key` it was made with
+                ) -> Path: # the member's CARD file
+    "Keep a finished deck member as `<name>.card` and its results as `<name>.json` in `folder`, both written atomically (the JSON last: it marks the member done)."
+    folder = Path(folder); path = save_card(member, folder/f'{name}.card')
+    with atomic_write(folder/f'{name}.json', 'w') as f: json.dump(results, f, indent=1, default=str)
+    return path
+
+# %% ../nbs/31_decks.ipynb #dm003
+def stored_member(folder, # the deck's `cards_dir`
+                  name:str, # the member's name, `<group>-<i>`
+                  key:dict, # what the member must have been made with (`member_key`)
+                 ) -> tuple[nn.Module, dict]|None: # the member (CPU, eval mode) and its results; None when it is not stored
+    "The deck member `name` kept in `folder` by `store_member`, when it was made with `key`; an error when it was made with other settings."
+    folder = Path(folder); card, res = folder/f'{name}.card', folder/f'{name}.json'
+    if not (card.exists() and res.exists()): return None
+    try: results = json.loads(res.read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{res} is not valid JSON ({e}); delete it and {card.name} to train member {name} again.") from None
+    if not isinstance(results, dict) or results.get('key') != key:
+        got = results.get('key') if isinstance(results, dict) else None
+        raise ValueError(f"{folder} holds deck member {name} made with other settings ({got}, not {key}). "
+                         "Give another cards_dir, or delete its files to train the member again.")
+    return load_card(card, unit_images=False).eval(), results
+
 # %% ../nbs/31_decks.ipynb #c031
 def train_deck(k:int=2, # members per group, at least 1
                method:str='lrr', # compression method of every member: 'ft', 'gmp', 'lth', 'lrr', 'ep' or 'biprop'
@@ -345,6 +385,7 @@ def train_deck(k:int=2, # members per group, at least 1
                root=None, # data directory; None: `$CARDS_DATA`, else `~/.cards_nb/data`
                seed:int=0, # member i of each group trains with seed `seed + i`; also seeds the gate's signatures
                out_dir='runs/decks', # folder of the members' runs: finished runs are loaded, not retrained; None: a temporary folder
+               cards_dir=None, # folder that keeps each finished member as a small CARD file (`<group>-<i>.card`) and its results (`<group>-<i>.json`): a member found there is loaded, not retrained, even without `out_dir`'s checkpoints (None: none kept)
                signature_images:int=2048, # training images augmented for each group's gate signature
                show_progress:bool=False, # show a progress bar over the members
                **settings, # further `Compression` settings (e.g. `epochs`, `lr`) for every member
@@ -357,8 +398,15 @@ def train_deck(k:int=2, # members per group, at least 1
     bar = progress_bar(plan, leave=False) if show_progress else None
     for g, i in bar if bar is not None else plan:
         if bar is not None: bar.comment = f"deck member {g}-{i} ({method} {sparsity:g})"   # the bar says what it is making
-        learn, res = compress(method, sparsity, p.replace(aug=g), root=root, seed=seed + i, out_dir=out_dir, **settings)
-        members.append(to_masked(learn.model).eval().cpu()); results.append(dict(res, group=g, member=f'{g}-{i}'))
+        name, pg = f'{g}-{i}', p.replace(aug=g)
+        key = member_key(method, sparsity, pg, seed + i, settings)
+        stored = stored_member(cards_dir, name, key) if cards_dir is not None else None
+        if stored is None:
+            learn, res = compress(method, sparsity, pg, root=root, seed=seed + i, out_dir=out_dir, **settings)
+            member = to_masked(learn.model).eval().cpu()
+            if cards_dir is not None: store_member(cards_dir, name, member, dict(res, key=key))
+        else: member, res = stored
+        members.append(member); results.append(dict(res, group=g, member=name))
     gate = SpectralGate.from_images(load_dataset(p.dataset, 'train', root)[0], list(dict.fromkeys(groups)), n_images=signature_images, seed=seed)
     deck = CARDDeck(members, [g for g, _ in plan], mode, gate)
     deck.results = results
@@ -376,9 +424,6 @@ def deck_memory(deck:CARDDeck, # the deck to measure
     rows.append(dict(member='deck', group='', sparsity=np.nan, card_bytes=sum(r['card_bytes'] for r in reps), dense_fp32_bytes=dense))
     df = pd.DataFrame(rows)
     return df.assign(fraction_of_dense=df.card_bytes / df.dense_fp32_bytes)
-
-# %% ../nbs/31_decks.ipynb #49e9712d
-DECK_FORMAT, DECK_VERSION = 'cards-nb-deck', 1
 
 # %% ../nbs/31_decks.ipynb #fd992533
 DECK_FORMAT, DECK_VERSION = 'cards-nb-deck', 1

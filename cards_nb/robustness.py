@@ -17,9 +17,9 @@ from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, EXTRA_CORRUPTIONS, 
 from .cifar_c import load_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', 'corruption_blocks', 'evaluate_blocks',
-           'encode_predictions', 'decode_predictions', 'evaluate_robustness', 'read_predictions', 'corruption_errors',
-           'robustness_summary', 'plot_corruption_bars', 'plot_severity']
+__all__ = ['RESULT_COLUMNS', 'GROUP_COLORS', 'check_eval_data', 'accuracy_on', 'corruption_blocks', 'check_result_rows',
+           'evaluate_blocks', 'encode_predictions', 'decode_predictions', 'evaluate_robustness', 'read_predictions',
+           'corruption_errors', 'robustness_summary', 'plot_corruption_bars', 'plot_severity']
 
 # %% ../nbs/22_robustness.ipynb #96347e5a
 def check_eval_data(images, # what should be uint8 images (N, 32, 32, 3): an array, memmap or tensor
@@ -105,6 +105,26 @@ def corruption_blocks(data, # a CIFAR-C folder or data folder (see `cifar_c_fold
         names = tuple(c for c in CORRUPTIONS if c in corruptions)
     return names, sevs, get
 
+# %% ../nbs/22_robustness.ipynb #rr001
+RESULT_COLUMNS = ['model', 'corruption', 'severity', 'accuracy']
+
+def check_result_rows(rows, # the rows of a result file: dicts with the `RESULT_COLUMNS`
+                      where, # the file they come from, named in the message
+                     ) -> list: # `rows`, checked
+    "`rows` when each holds a model and corruption name, an integer severity and an accuracy in [0, 1], and no (model, corruption, severity) twice; `DataError` if not."
+    if not isinstance(rows, list): raise DataError(f"{where}: its rows are a {type(rows).__name__}, not a list. Delete the file to evaluate again.")
+    seen = set()
+    for i, r in enumerate(rows):
+        ok = (isinstance(r, dict) and all(k in r for k in RESULT_COLUMNS) and isinstance(r['model'], str) and isinstance(r['corruption'], str)
+              and type(r['severity']) is int and type(r['accuracy']) in (int, float) and 0 <= r['accuracy'] <= 1)   # NaN fails the bounds
+        if not ok:
+            raise DataError(f"{where}: row {i} ({str(r)[:160]}) is not a result row (model, corruption, integer severity, accuracy "
+                            "in [0, 1]); the file was edited or damaged. Delete it to evaluate again.")
+        key = (r['model'], r['corruption'], r['severity'])
+        if key in seen: raise DataError(f"{where}: {key} has two rows; the file was edited or damaged. Delete it to evaluate again.")
+        seen.add(key)
+    return rows
+
 # %% ../nbs/22_robustness.ipynb #b705734c
 def _load_state(out, state:dict) -> dict:
     "`state` updated from the result file `out` when there is one."
@@ -115,6 +135,7 @@ def _load_state(out, state:dict) -> dict:
         if missing or not isinstance(saved['rows'], list): raise KeyError(', '.join(missing or ['rows']))
     except (ValueError, KeyError, TypeError) as e:
         raise DataError(f"{out} is not a result file of this evaluation (no {e}); delete it or pick another path.") from e
+    check_result_rows(saved['rows'], out)   # a row edited by hand or damaged would go into the table
     return {**state, **saved}
 
 def evaluate_blocks(evaluate, # `evaluate(corruption, severity, images, labels)` -> {key: list appended to `state[key]`}
@@ -153,8 +174,6 @@ def decode_predictions(text:str, # what `encode_predictions` returned
     return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=np.uint8).astype(np.int64)
 
 # %% ../nbs/22_robustness.ipynb #02befce7
-RESULT_COLUMNS = ['model', 'corruption', 'severity', 'accuracy']
-
 def evaluate_robustness(model, # an `nn.Module`, a fastai `Learner` or a function of a normalized batch (see `accuracy_on`)
                         data, # a CIFAR-C folder or data folder, or a dict {corruption: (images, labels)} (see `corruption_blocks`)
                         clean=None, # the clean test set (images, labels), a row with corruption 'clean' and severity 0 (None: none)
