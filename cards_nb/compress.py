@@ -295,11 +295,16 @@ def compress(method:str='lrr', # a registered method: ft, gmp, lth, lrr, ep, bip
     p, base, data, learn = _start(c, preset, root, seed, out_dir, device, dls, cbs)
     run = base/c.run_name
     if resume and (run/'results.json').exists() and (run/'model.pth').exists():
-        done = json.loads((run/'results.json').read_text())
+        try: done = json.loads((run/'results.json').read_text())
+        except (ValueError, UnicodeDecodeError) as e:
+            raise CheckpointError(f"{run/'results.json'} is not valid JSON ({e}): delete it (and model.pth beside it) to train the run again.") from None
+        if not isinstance(done, dict) or done.get('run_name') != c.run_name or done.get('seed') != seed:   # edited, or moved from another run
+            raise CheckpointError(f"{run/'results.json'} is not the result of this run ({c.run_name}, seed {seed}): it was edited or "
+                                  "copied from another run. Delete it and model.pth beside it to train the run again.")
         if done.get('data', data) != data:   # a finished run of other data is not this run's result
             raise CheckpointError(f"{run} was trained on data from {done['data']}, not {data}: use another output folder, or start over (resume=False, `--fresh`).")
         load_checkpoint(learn.model, run/'model.pth')
-        return learn, done
+        return learn, dict(done, run_dir=str(run))   # the folder it was found in, never a path read from the file
     t0 = time.time()
     fit = PhaseFit(run, base, _dense_name(c, p), resume=resume, show_progress=show_progress, data=data)
     rounds, dense = get_method(c.method).train(c, learn, fit)

@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/study.html.md"""
 
 # %% ../nbs/50_study.ipynb #c003
 from __future__ import annotations
-import dataclasses, json, os, re, time
+import dataclasses, hashlib, json, os, re, time
 from dataclasses import dataclass, asdict, fields, is_dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -23,14 +23,15 @@ from .card_file import card_bytes, save_card, read_card, load_card
 from .compress import COMPRESSION_METHODS, METHODS, Compression, get_method, compress, dense_baseline
 from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
-from .robustness import evaluate_robustness, read_predictions, robustness_summary, plot_corruption_bars, RESULT_COLUMNS
+from .robustness import evaluate_robustness, read_predictions, robustness_summary, plot_corruption_bars, RESULT_COLUMNS, check_result_rows
 from .fourier import fourier_heat_map, plot_heat_maps
 from .decks import DECK_GROUPS, train_deck, evaluate_deck, plot_gate_choices, member_names
 from .report import TABLE_COLUMNS, table_rows, per_model_summary, summary_table, claims, summary_markdown, plot_study_sparsity, plot_robust_vs_clean, plot_deck, row_style, image_scores
 
 # %% auto #0
 __all__ = ['STUDIES', 'FLAT_NAMES', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study', 'parse_sets',
-           'control_name', 'finished_unit', 'load_record', 'study_from_flat', 'study']
+           'control_name', 'file_sha256', 'finished_unit', 'study_path', 'unit_relative', 'load_record',
+           'study_from_flat', 'study']
 
 # %% ../nbs/50_study.ipynb #c008
 def _positive(st, *names, zero:bool=False, optional=()):
@@ -258,12 +259,51 @@ def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
     return [_record(st, m, s, res['sparsity'], seed, method.epochs(c, st.preset(m).epochs), Path(res['run_dir'])/'model.pth', supermask=method.supermask,
                     trained_accuracy=res['accuracy'], validated_on=res.get('validated_on'))]
 
+_EVAL_CHECKED = {}   # (path, size, mtime) of evaluation files whose hash matched their unit's: hashed once per process
+
+def file_sha256(path, # a file
+               ) -> str: # its SHA-256, 64 hex digits
+    "The SHA-256 of the file at `path` (read in blocks)."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
 def finished_unit(out:Path, # the study's folder
                   model:str, # a model name of the study ('lrr-0.9-seed0', 'deck-seed0', ...)
                  ) -> dict|None:
-    "The record of a model the study in `out` has finished (trained, evaluated with its variants, its CARD file written), else None."
-    f = out/'units'/f'{model}.json'
-    return json.loads(f.read_text()) if f.exists() else None
+    "The record of a model the study in `out` has finished (trained, evaluated with its variants, its CARD file written), else None; `DataError` when the unit or its evaluation was changed since."
+    f, ev = out/'units'/f'{model}.json', out/'eval'/f'{model}.json'
+    if not f.exists(): return None
+    try: unit = json.loads(f.read_text())
+    except (ValueError, UnicodeDecodeError) as e:
+        raise DataError(f"{f} is not valid JSON ({e}): delete it to train and evaluate {model} again.") from None
+    if not isinstance(unit, dict):
+        raise DataError(f"{f} holds a JSON {type(unit).__name__}, not a unit's record: delete it to train and evaluate {model} again.")
+    if 'eval_sha256' in unit:   # the evaluation it finished with: an edited or swapped file never reaches the table
+        st_ = ev.stat() if ev.exists() else None
+        key = (str(ev.resolve()), st_.st_size, st_.st_mtime_ns) if st_ else None
+        if key is None or (_EVAL_CHECKED.get(key) != unit['eval_sha256'] and file_sha256(ev) != unit['eval_sha256']):
+            raise DataError(f"{ev} is {'missing' if key is None else 'not the evaluation its unit finished with (changed since)'}: "
+                            f"delete {f} and {ev.name} to evaluate {model} again.")
+        _EVAL_CHECKED[key] = unit['eval_sha256']
+    return unit
+
+def study_path(out:Path, # the study's folder
+               path, # a path a unit stores: relative to `out` (older units: from where the study ran, or absolute)
+              ) -> Path: # the file under `out`
+    "Where a path stored in a unit is now: under the study folder, wherever the folder was moved (older units' paths are taken from their last `runs/` or `decks/` on)."
+    path = Path(path); parts = path.parts
+    if not path.is_absolute() and '..' not in parts and parts[:1] in (('runs',), ('decks',)): return out/path
+    tops = [i for i, part in enumerate(parts) if part in ('runs', 'decks')]
+    if not tops: raise DataError(f"A unit of {out} names {path}, not a file of the study's runs/ or decks/: the unit was edited; delete it to train the model again.")
+    return out.joinpath(*parts[tops[-1]:])
+
+def unit_relative(out:Path, # the study's folder
+                  path, # a checkpoint of the study (under `out`)
+                 ) -> str: # `path` relative to `out`, as units store it
+    "`path` relative to the study folder `out`, so a moved or cloned folder still finds its checkpoints."
+    return Path(os.path.relpath(Path(path).absolute(), out.absolute())).as_posix()
 
 def _finished(out:Path, names:list[str]) -> list[dict]|None:
     "The records of the models `names` if the study finished them all: a unit to skip, also on a machine without its checkpoints."
@@ -326,12 +366,13 @@ def _train_controls(st:Study, seed:int, root, runs:Path, plan, log, units:dict|N
 def load_record(st:Study, # the study
                 rec:dict, # one model's record (from its unit file)
                 n_classes:int, # outputs of the network
+                out:Path|None=None, # the study's folder, where the record's relative `path` is (None: `path` as it is)
                ): # the model with its trained weights, in eval mode
     "The model of record `rec` (a dict from the study's model list) with its weights, quantized to `rec['bits']` if below 32."
     if rec['method'] == 'dense':   # masked layers, as the methods' models; a control may be of the supermask network
         model = st.preset('ep' if rec['supermask'] else None).model(n_classes, layers=MASKED)
     else: model = get_method(rec['method']).model(st.preset(rec['method']), rec.get('run_sparsity', rec['target']), n_classes)
-    load_checkpoint(model, rec['path'])
+    load_checkpoint(model, study_path(Path(out), rec['path']) if out is not None else rec['path'])
     model.eval()
     return quantize_weights(model, rec['bits']) if rec['bits'] < 32 else model
 
@@ -413,17 +454,17 @@ def _heat_maps(st, recs, x, y, n_classes, out:Path, log, compute:bool=True) -> d
         if not path.exists() and not compute: continue
         if not path.exists():
             t0 = time.time()
-            hm = fourier_heat_map(load_record(st, r, n_classes), x[:st.eval.heat_map_images], y[:st.eval.heat_map_images], show_progress=False)
+            hm = fourier_heat_map(load_record(st, r, n_classes, out), x[:st.eval.heat_map_images], y[:st.eval.heat_map_images], show_progress=False)
             with atomic_write(path, 'wb') as f: np.save(f, hm)
             log(f"heat map of {r['model']} ({time.time() - t0:.0f} s)")
         maps[f"{row_style(m)[0]} {r['target']:g}" if m != 'dense' else 'dense'] = np.load(path)
     return maps
 
 def _train_deck(st, seed, root, out:Path, log):
-    "Train (or find) the seed's deck: `deck.k` CARDs per augmentation, made by `compress`."
+    "Train (or find) the seed's deck: `deck.k` CARDs per augmentation, made by `compress`; each finished member is kept as a small CARD file, so a clone resumes the deck member by member."
     t0 = time.time()
     deck = train_deck(st.deck.k, st.deck.method, st.deck.sparsity, st.preset(st.deck.method), root=root, seed=seed, out_dir=out/'decks',
-                      epochs=st.deck.epochs, **st.method_settings(st.deck.method))
+                      cards_dir=out/'cards'/f'deck-seed{seed}-members', epochs=st.deck.epochs, **st.method_settings(st.deck.method))
     log(f"deck of {len(deck.members)} (seed {seed}) ({time.time() - t0:.0f} s)")
     return deck
 
@@ -431,8 +472,10 @@ def _deck(st, deck, seed, folder, clean, out:Path, classes=None):
     "Evaluate the seed's deck (resumable); its rows, its gate choices and its records (a finished deck: read from its files)."
     path, fin = out/'eval'/f'deck-seed{seed}.json', finished_unit(out, f'deck-seed{seed}')
     if fin:
+        if 'eval_sha256' not in fin:   # a unit of an earlier version vouches for its evaluation as it is now
+            with atomic_write(out/'units'/f'deck-seed{seed}.json', 'w') as f: json.dump(dict(fin, eval_sha256=file_sha256(path)), f, indent=0)
         state = json.loads(path.read_text())
-        res, gate, recs = pd.DataFrame(state['rows'], columns=RESULT_COLUMNS), pd.DataFrame(state['gate']), fin['records']
+        res, gate, recs = pd.DataFrame(check_result_rows(state['rows'], path), columns=RESULT_COLUMNS), pd.DataFrame(state['gate']), fin['records']
         for r in recs if classes is not None else ():   # member CARD files written before model cards get theirs
             if r['method'] == 'deck-member': _card(st, out/'cards'/f"{r['model']}.card", None, r, res[res.model == r['src']], classes)
         return [row for r in recs for row in table_rows(r, res[res.model == r['src']])], gate.assign(seed=seed), recs
@@ -451,7 +494,7 @@ def _deck(st, deck, seed, folder, clean, out:Path, classes=None):
                          sparsity=float(np.mean([r['sparsity'] for r in recs[:len(deck.members)]])), bits=32, aug='mixed', arch=_net_name(st),
                          seed=seed, epochs=epochs * n, memory_bytes=total if method.startswith('deck-a') else None, control=None))
     for r, member in zip(recs, deck.members): _card(st, out/'cards'/f"{r['model']}.card", member, r, res[res.model == r['src']], ifnone(classes, []))
-    with atomic_write(out/'units'/f'deck-seed{seed}.json', 'w') as f: json.dump(dict(records=recs), f, indent=0)
+    with atomic_write(out/'units'/f'deck-seed{seed}.json', 'w') as f: json.dump(dict(records=recs, eval_sha256=file_sha256(path)), f, indent=0)
     rows = [row for r in recs for row in table_rows(r, res[res.model == r['src']])]
     return rows, gate.assign(seed=seed), recs
 
@@ -483,7 +526,8 @@ def study(preset='quick', # a preset name of `STUDIES` ('quick', 'cpu', 'paper')
         if process_rank() > 0: return recs   # rank 0 evaluates and writes; the others go on to the next training
         models = _variants(st, recs)   # made once: each variant's record gets its own memory and time
         for v in models: _evaluate_record(st, v, out, folder, x, y, classes, log, units)
-        for v in models:
+        for v in models:   # the unit: its checkpoint relative to the study folder, and the hash of the evaluation it finished with
+            v.update(path=unit_relative(out, v['path']), eval_sha256=file_sha256(out/'eval'/f"{v['model']}.json"))
             with atomic_write(out/'units'/f"{v['model']}.json", 'w') as f: json.dump(v, f, indent=0)
         _save_times(out, t_start, units)
         return recs
@@ -526,12 +570,16 @@ def _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures, 
 def _evaluate_record(st, r, out, folder, x, y, classes, log, units) -> pd.DataFrame:
     "Evaluate the model of record `r` (resumable), write its CARD file; a finished one is read from its files without its model."
     path = out/'eval'/f"{r['model']}.json"
-    if finished_unit(out, r['model']):
-        r.update(finished_unit(out, r['model']))
-        df = pd.DataFrame([row for row in json.loads(path.read_text())['rows'] if row['model'] == r['model']], columns=RESULT_COLUMNS)
+    unit = finished_unit(out, r['model'])
+    if unit:
+        if 'eval_sha256' not in unit:   # a unit of an earlier version: its evaluation, as it is now, is the one it vouches for from here on
+            unit.update(path=unit_relative(out, study_path(out, unit['path'])), eval_sha256=file_sha256(path))
+            with atomic_write(out/'units'/f"{r['model']}.json", 'w') as f: json.dump(unit, f, indent=0)
+        r.update(unit)
+        df = pd.DataFrame([row for row in check_result_rows(json.loads(path.read_text())['rows'], path) if row['model'] == r['model']], columns=RESULT_COLUMNS)
         _card(st, out/'cards'/f"{r['model']}.card", None, r, df, classes)   # a CARD file written before model cards gets its card
         return df
-    model, t0, done = load_record(st, r, len(classes)), time.time(), path.exists()
+    model, t0, done = load_record(st, r, len(classes), out), time.time(), path.exists()
     r['memory_bytes'] = card_bytes(model)
     df = evaluate_robustness(model, folder, clean=(x, y), name=r['model'], corruptions=st.eval.corruptions, severities=st.eval.severities,
                              dataset=st.dataset, out=path, show_progress=False, predictions=True)
