@@ -19,8 +19,8 @@ from .quantization import is_quantized, quant_codes, quantize_weights, text_tabl
 # %% auto #0
 __all__ = ['CARD_FORMAT', 'CARD_VERSION', 'CARD_LAYERS', 'MODEL_CARD_FIELDS', 'MAX_WEIGHTS_PER_BYTE', 'entropy_bits', 'rice_bits',
            'rice_encode', 'rice_decode', 'encode_mask', 'decode_mask', 'encode_layer', 'decode_layer', 'network',
-           'encode_card', 'model_card', 'save_card', 'read_card', 'decode_card', 'load_card', 'card_info',
-           'memory_report', 'card_bytes', 'print_report']
+           'encode_card', 'model_card', 'save_card', 'read_card', 'card_claim', 'check_claim', 'decode_card',
+           'load_card', 'card_info', 'memory_report', 'card_bytes', 'print_report']
 
 # %% ../nbs/14_card_file.ipynb #85095901
 def entropy_bits(p:float, # density of the mask: the fraction of weights kept, in [0, 1]
@@ -264,7 +264,25 @@ def read_card(path, # the CARD file to read
 # %% ../nbs/14_card_file.ipynb #bdfac132
 MAX_WEIGHTS_PER_BYTE = 4096   # a 99.9%-sparse layer's Rice-coded mask costs ~0.01 bits per weight: ~800 weights per byte
 
-def _check_shapes(spec, bn, infos:dict, plain:dict, nbytes:int, where):
+def card_claim(card:dict, # `card` metadata, as `read_card` returns it
+               tensors:dict[str, torch.Tensor], # the file's tensors
+              ) -> tuple[int, int]: # (weights its layers claim, bytes of their coded masks and values)
+    "What a CARD's prunable layers claim (their weights, decoded to full tensors) against what it stores for them (its coded bytes; batch-norm and other plain tensors excluded)."
+    plain = set(card['tensors'])
+    weights = sum(math.prod(int(d) for d in i['shape']) for i in card['layers'].values())
+    coded = sum(t.numel() * t.element_size() for k, t in tensors.items() if k not in plain)
+    return weights, coded
+
+def check_claim(weights:int, # weights a file claims (summed over a deck's members)
+                coded_bytes:int, # bytes it stores for them
+                where, # the file, named in the message
+               ):
+    "`CheckpointError` when `weights` exceed `MAX_WEIGHTS_PER_BYTE` per coded byte (at least 1 KiB's worth): a crafted file, refused before anything is allocated."
+    if weights > MAX_WEIGHTS_PER_BYTE * max(coded_bytes, 1024):   # an empty mask stores nothing, so it claims nothing for free
+        raise CheckpointError(f"{where} describes {weights:,} weights with only {coded_bytes:,} bytes of coded masks and values, more than "
+                              "any CARD needs; the file is corrupt or crafted, and nothing was allocated for it.")
+
+def _check_shapes(spec, bn, infos:dict, plain:dict, where):
     "Check the architecture `spec` against the file's layer shapes and tensors on the meta device, before allocating anything."
     meta = _build(spec, device='meta', bn=bn)   # shapes only: no memory, whatever the spec says
     own = {n: tuple(l.weight.shape) for n, l in prunable(meta).items()}
@@ -278,10 +296,7 @@ def _check_shapes(spec, bn, infos:dict, plain:dict, nbytes:int, where):
     if sd != got:
         diff = sorted(set(sd.items()) ^ set(got.items()))[:3]
         raise CheckpointError(f"{where}: its spec {spec} does not match its stored tensors (e.g. {diff}); the file is corrupt or crafted.")
-    n = sum(math.prod(s) for s in own.values())
-    if n > MAX_WEIGHTS_PER_BYTE * max(nbytes, 1024):
-        raise CheckpointError(f"{where} describes {n:,} weights with only {nbytes:,} bytes of data, more than any CARD needs; "
-                              "the file is corrupt or crafted, and nothing was allocated for it.")
+    return sum(math.prod(s) for s in own.values())
 
 # %% ../nbs/14_card_file.ipynb #f3e2abac
 @torch.no_grad()
@@ -292,8 +307,8 @@ def decode_card(card:dict, # verified `card` metadata, as `read_card` returns it
     "The model described by verified `card` metadata and its `tensors` (what `read_card` returns); `where` names them in errors."
     try:
         spec, infos, names = card['spec'], card['layers'], card['tensors']
-        nbytes = sum(t.numel() * t.element_size() for t in tensors.values())
-        _check_shapes(spec, card.get('bn', 'affine'), infos, {k: tensors[k] for k in names}, nbytes, where)
+        check_claim(*card_claim(card, tensors), where)   # from the numbers alone, before the architecture is even built on the meta device
+        _check_shapes(spec, card.get('bn', 'affine'), infos, {k: tensors[k] for k in names}, where)
         model = _build(spec, bn=card.get('bn', 'affine'))
         layers, sd = dict(model.named_modules()), {k: tensors[k] for k in names}
         for name, info in infos.items():

@@ -118,7 +118,11 @@ def preset_dls(preset, # a preset name of `PRESETS` or a `Preset`
               ) -> DataLoaders: # training and validation loaders, with `c` (classes) and `aug` set
     "The `DataLoaders` preset `preset` trains on: its data set, batch size (per process) and augmentation, validated on its `valid_images` held-out training images (or the test images)."
     p = get_preset(preset)
-    return get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed, valid_images=p.valid_images)
+    dls = get_dls(p.dataset, root, bs=per_rank_bs(p.bs), aug=p.aug, device=device, seed=seed, valid_images=p.valid_images)
+    if per_rank_bs(p.bs) > dls.train.n:   # one batch of every image (or none per process): an epoch of one step, and the memory of all
+        raise ValueError(f"Preset {p.name!r}: batch size {p.bs} is larger than its {dls.train.n} training images{' per process' if world_size() > 1 else ''}. "
+                         f"Give a batch size of at most {dls.train.n} (the presets use 64 to 128).")
+    return dls
 
 def validated_on(preset, # a preset name of `PRESETS` or a `Preset`
                 ) -> str: # 'test', or 'valid<N>' for N held-out training images
