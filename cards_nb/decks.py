@@ -14,7 +14,7 @@ from .core import *
 from .data import CIFAR_MEAN, CIFAR_STD, BatchPipeline, load_dataset
 from .masks import MASKED, prunable, to_masked, sparsity
 from .container import write_container, read_container
-from .card_file import encode_card, decode_card, memory_report, save_card, load_card
+from .card_file import encode_card, decode_card, memory_report, save_card, load_card, card_claim, check_claim
 from .train import get_preset
 from .compress import compress
 from .robustness import RESULT_COLUMNS, corruption_blocks, evaluate_blocks, robustness_summary, encode_predictions
@@ -76,6 +76,9 @@ class SpectralGate(nn.Module):
                    ) -> SpectralGate: # a gate over `groups`
         "A gate whose signatures are those of `groups`' augmentations on (up to `n_images` of) the uint8 training `images`."
         groups = _check_groups(groups)
+        if isinstance(n_images, bool) or not isinstance(n_images, (int, np.integer)) or n_images < 1:
+            raise ValueError(f"n_images must be a positive number of images to augment for the signatures, not {n_images!r}.")
+        if len(images) == 0: raise ValueError("from_images needs training images (N, n, n, C) with N >= 1, not an empty set.")
         idx = np.random.default_rng(seed).permutation(len(images))[:n_images]
         sub = np.asarray(images)[np.sort(idx)]
         ref = amplitude_spectrum(images)
@@ -207,7 +210,11 @@ class CARDDeck(nn.Module):
                 x, # normalized image batch `(B, C, H, W)`
                ): # `(B, classes)` class probabilities
         "Class probabilities of the deck for the normalized batch `x`: the agnostic mean, or the gated mean of the chosen groups."
-        if x.dim() != 4: raise ValueError(f"A deck takes normalized image batches (B, C, H, W), not a tensor of shape {tuple(x.shape)}.")
+        if not torch.is_tensor(x) or x.dim() != 4: raise ValueError(f"A deck takes normalized image batches (B, C, H, W), not {type(x).__name__} of shape {tuple(getattr(x, 'shape', ()))}.")
+        if not x.is_floating_point():   # uint8 pixels are not normalized: converting them would give confident nonsense
+            raise ValueError(f"A deck takes normalized float batches, not {x.dtype}: scale uint8 images to [0, 1] and normalize them "
+                             "with the training mean and std first (`BatchPipeline('none')` does both).")
+        x = x.float()   # float64 or half batches: the members compute in float32
         if self.mode == 'agnostic': return self.combine(self.member_probs(x))
         w = self.gate(x, allowed=set(self.groups))
         idx = [i for i, g in enumerate(self.groups) if w[self.gate.groups.index(g)] > 0]
@@ -448,8 +455,10 @@ def load_deck(path, # a deck file written by `save_deck`
     "The deck stored at `path` by `save_deck` (members on the CPU, eval mode); `CheckpointError` when it is not an intact deck file."
     payload, tensors = read_container(path, DECK_FORMAT, DECK_VERSION, 'deck', 'deck file', 'save_deck')
     try:
-        members = [decode_card(card, {k[len(f'members.{i}.'):]: v for k, v in tensors.items() if k.startswith(f'members.{i}.')},
-                               where=f'{path} (member {i})') for i, card in enumerate(payload['members'])]
+        own = [{k[len(f'members.{i}.'):]: v for k, v in tensors.items() if k.startswith(f'members.{i}.')} for i in range(len(payload['members']))]
+        claims = [card_claim(card, ts) for card, ts in zip(payload['members'], own)]
+        check_claim(sum(w for w, _ in claims), sum(b for _, b in claims), path)   # the members together, before any is built
+        members = [decode_card(card, ts, where=f'{path} (member {i})') for i, (card, ts) in enumerate(zip(payload['members'], own))]
         g = payload['gate']
         gate = SpectralGate(g['groups'], tensors['gate.signatures'], tensors['gate.reference'], g['soft'], g['temperature'],
                             g['mean'], g['std']) if g else None
