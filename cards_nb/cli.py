@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #c003
 from __future__ import annotations
-import argparse, dataclasses, os, sys, time
+import argparse, dataclasses, inspect, json, os, sys, time
 from pathlib import Path
 from fastcore.script import anno_parser, store_true
 # the package (torch, fastai) is imported by each command when it runs: `cards-nb --help` answers at once
@@ -14,7 +14,8 @@ from fastcore.script import anno_parser, store_true
 # %% auto #0
 __all__ = ['COMMANDS', 'REPEATABLE', 'command', 'results_table', 'train_command', 'demo_command', 'compress_command',
            'sweep_command', 'deck_command', 'study_command', 'presets_command', 'readme_command', 'docs_command',
-           'card_command', 'make_cifar_c_command', 'settings_options', 'parse_options', 'launch', 'main']
+           'card_command', 'make_cifar_c_command', 'settings_options', 'option_rows', 'parse_options', 'cli_cache_dir',
+           'command_spec', 'launch', 'main']
 
 # %% ../nbs/90_cli.ipynb #c005
 COMMANDS = {}
@@ -304,14 +305,23 @@ def settings_options(parser:argparse.ArgumentParser, # the command's parser
                      skip=(), # fields the command takes as its own arguments
                     ) -> argparse.ArgumentParser: # `parser` with an option per field
     "Add to `parser` an option `--<field>` for each field of the dataclass `cls` not in `skip`, typed and documented by the field."
+    return _add_options(parser, option_rows(cls, skip))
+
+def option_rows(cls, # the settings dataclass whose fields become options
+                skip=(), # fields the command takes as its own arguments
+               ) -> list[list[str]]: # `[flag, dest, metavar, help]` per option: plain strings, so they can be cached
+    "The option `--<field>` of each field of `cls` not in `skip`: its flag, destination, type (as metavar) and help."
     from cards_nb.settings import field_docs, type_name
     import typing
-    hints, docs = typing.get_type_hints(cls), field_docs(cls)
+    hints, docs, rows = typing.get_type_hints(cls), field_docs(cls), []
     for fl in dataclasses.fields(cls):
         if fl.name in skip: continue
         default = fl.default if fl.default is not dataclasses.MISSING else None
-        parser.add_argument('--' + fl.name.replace('_', '-'), dest=fl.name, default=None, metavar=f"({type_name(hints[fl.name])})",
-                            help=f"{docs[fl.name] or fl.name} (default: {default})")
+        rows.append(['--' + fl.name.replace('_', '-'), fl.name, f"({type_name(hints[fl.name])})", f"{docs[fl.name] or fl.name} (default: {default})"])
+    return rows
+
+def _add_options(parser, rows):
+    for flag, dest, metavar, help in rows: parser.add_argument(flag, dest=dest, default=None, metavar=metavar, help=help)
     return parser
 
 # %% ../nbs/90_cli.ipynb #c014ys1
@@ -328,6 +338,43 @@ def parse_options(args:dict, # the parsed command line, as a dict (consumed: the
         if text is not None: out[fl.name] = parse_setting(proto, fl.name, text)
     return out
 
+# %% ../nbs/90_cli.ipynb #c014z1
+def _spec_key() -> str:
+    "The package's version and each of its files' size and modification time, hashed: a changed package gets new cache entries."
+    import hashlib, cards_nb
+    h = hashlib.sha256(cards_nb.__version__.encode())
+    for f in sorted(Path(cards_nb.__file__).parent.glob('*.py')):
+        st = f.stat(); h.update(f'{f.name}:{st.st_size}:{st.st_mtime_ns};'.encode())
+    return h.hexdigest()[:16]
+
+def cli_cache_dir() -> Path:
+    "Where the command line caches what its help needs: `$XDG_CACHE_HOME/cards-nb`, else `~/.cache/cards-nb`."
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'cards-nb'
+
+def command_spec(name:str, # the command's name ('study')
+                 f, # its function in `COMMANDS`
+                 fresh:bool=False, # rebuild from the settings classes, ignoring the cache
+                ) -> dict: # `options` (`option_rows` of its settings class) and `epilog` (its settings list, or None)
+    "The generated options and settings list of command `name`: from the per-user cache, else built from its settings classes (importing them) and cached."
+    if not hasattr(f, 'options') and getattr(f, 'settings', None) is None: return dict(options=[], epilog=None)
+    path = cli_cache_dir()/f'{name}-{_spec_key()}.json'
+    if not fresh:
+        try:
+            spec = json.loads(path.read_text())
+            if isinstance(spec, dict) and isinstance(spec.get('options'), list) and all(isinstance(r, list) and len(r) == 4 and all(isinstance(x, str) for x in r)
+                                                                                   for r in spec['options']) and isinstance(spec.get('epilog'), (str, type(None))):
+                return spec
+        except (OSError, ValueError): pass   # none yet, or unreadable: build it
+    spec = dict(options=option_rows(*f.options()) if hasattr(f, 'options') else [], epilog=None)
+    if getattr(f, 'settings', None) is not None:
+        from cards_nb.settings import settings_help
+        spec['epilog'] = "settings (--set path=value):\n" + settings_help(f.settings())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp'); tmp.write_text(json.dumps(spec)); os.replace(tmp, path)
+    except OSError: pass   # a read-only home: no cache, the same help
+    return spec
+
 # %% ../nbs/90_cli.ipynb #c015
 REPEATABLE = ('set',)
 
@@ -336,6 +383,13 @@ def _usage() -> str:
     lines = [f"  {n.ljust(width)}  {(f.__doc__ or '').splitlines()[0]}" for n, f in COMMANDS.items()]
     return "usage: cards-nb COMMAND [options]\n\nCompact, Accurate, Robust Deep networks.\n\ncommands:\n" + '\n'.join(lines) + \
            "\n\n`cards-nb COMMAND --help` lists a command's options."
+
+import errno
+_WRITE_ERRORS = {   # what a user can do about each
+    errno.ENOSPC: "Free disk space, or give an --out on another disk.", errno.EDQUOT: "Free space within your quota, or give an --out elsewhere.",
+    errno.EROFS: "The folder is on read-only media: copy it somewhere writable, or give another --out.",
+    errno.EACCES: "You may not write there: give an --out of your own, or fix its permissions.",
+    errno.EPERM: "You may not write there: give an --out of your own, or fix its permissions."}
 
 def _nproc(argv) -> tuple[list[str], int]:
     "`argv` without its `--nproc N`, and N (1 when absent)."
@@ -362,6 +416,10 @@ def main(argv:list[str]|None=None, # the arguments after `cards-nb` (None: `sys.
     cap = max(os.cpu_count() or 1, 8)   # one process per core (or per GPU, up to 8 on one machine); each holds about 1 GB
     if not 1 <= nproc <= cap:
         print(f"cards-nb: --nproc {nproc}: give between 1 and {cap} processes (one per core or GPU of this machine).", file=sys.stderr); return 2
+    if nproc > 1 and argv and argv[0] in COMMANDS and 'nproc' not in inspect.signature(COMMANDS[argv[0]]).parameters:
+        print(f"cards-nb {argv[0]}: --nproc is for the training commands ({', '.join(n for n, f in COMMANDS.items() if 'nproc' in inspect.signature(f).parameters)})"
+              + ("; make-cifar-c makes its files in parallel with --workers N" if argv[0] == 'make-cifar-c' else '') + '.', file=sys.stderr)
+        return 2
     if nproc > 1 and 'WORLD_SIZE' not in os.environ: return launch(argv, nproc)
     if not argv: print(_usage(), file=sys.stderr); return 2   # no command: say what there is, and fail (a script's typo is not a success)
     if argv[0] in ('-h', '--help', 'help'): print(_usage()); return 0
@@ -372,21 +430,30 @@ def main(argv:list[str]|None=None, # the arguments after `cards-nb` (None: `sys.
         from cards_nb.core import suggest
         print(f"cards-nb: unknown command {name!r}.{suggest(name, COMMANDS)}\n\n{_usage()}", file=sys.stderr); return 2
     f = COMMANDS[name]
-    parser = anno_parser(f, prog=f'cards-nb {name}')
-    options = f.options() if hasattr(f, 'options') else None   # (settings class, fields the command takes itself)
-    if options: settings_options(parser, *options)
-    if getattr(f, 'settings', None) is not None:   # a command configured by a settings tree lists every path it takes
-        from cards_nb.settings import settings_help
-        parser.formatter_class, parser.epilog = argparse.RawDescriptionHelpFormatter, "settings (--set path=value):\n" + settings_help(f.settings())
-    for a in parser._actions:   # an option that may be given several times (`--set a=1 --set b=2`) collects a list
-        if a.dest in REPEATABLE: a.__class__ = argparse._AppendAction
-    args = vars(parser.parse_args(argv[1:]))
+    def parse(spec):
+        parser = anno_parser(f, prog=f'cards-nb {name}')
+        _add_options(parser, spec['options'])   # the settings class's fields, from the cache: --help needs no torch
+        if spec['epilog']:   # a command configured by a settings tree lists every path it takes
+            parser.formatter_class, parser.epilog = argparse.RawDescriptionHelpFormatter, spec['epilog']
+        for a in parser._actions:   # an option that may be given several times (`--set a=1 --set b=2`) collects a list
+            if a.dest in REPEATABLE: a.__class__ = argparse._AppendAction
+        return vars(parser.parse_args(argv[1:]))
+    spec = command_spec(name, f)
+    args = parse(spec)
+    options = f.options() if hasattr(f, 'options') else None   # (settings class, fields the command takes itself): running imports them anyway
+    if options and [r[1] for r in spec['options']] != [r[1] for r in option_rows(*options)]:   # a stale or edited cache: parse again
+        args = parse(command_spec(name, f, fresh=True))
     for k in ('pdb', 'xtra'): args.pop(k, None)   # fastcore's generic options, unused here
     from cards_nb.core import CardsError
     try:
         if options: args.update(parse_options(args, *options))
         f(**args)
     except (CardsError, ValueError) as e: print(f"cards-nb {name}: {e}", file=sys.stderr); return 1
+    except OSError as e:
+        if e.errno not in _WRITE_ERRORS: raise   # anything else is a bug to see whole
+        print(f"cards-nb {name}: cannot write {e.filename or 'a file'}: {e.strerror}. {_WRITE_ERRORS[e.errno]} What was finished is "
+              "kept (files are written whole or not at all), and the same command resumes from it.", file=sys.stderr)
+        return 1
     return 0
 
 # %% ../nbs/90_cli.ipynb #c015a

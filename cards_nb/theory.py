@@ -23,16 +23,31 @@ from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, corruption_group
 from .robustness import check_eval_data, GROUP_COLORS
 
 # %% auto #0
-__all__ = ['MAX_ENUM', 'SUPERMASK_LAYERS', 'subset_sums', 'covering_radius', 'closest_subset', 'binary_covering_radius',
-           'binary_success_probability', 'binary_prescribed_n', 'lueker_n', 'draw_candidates', 'subset_sum_trials',
-           'allowed_failures', 'calibrate_constant', 'subset_sum_curves', 'plot_subset_sum_decay', 'random_target',
-           'check_target', 'dense_inputs', 'random_network', 'prune_random_network', 'error_bound', 'sup_error',
-           'prescribed_width', 'supermask_approximation', 'width_curve', 'width_needed', 'plot_width_curve',
-           'logits_on', 'top2_margin', 'transfer_row', 'robustness_transfer', 'transfer_violations', 'corrupted_sets',
-           'transfer_pairs', 'plot_transfer']
+__all__ = ['MAX_ENUM', 'MAX_ELEMENTS', 'SUPERMASK_LAYERS', 'subset_sums', 'covering_radius', 'closest_subset',
+           'binary_covering_radius', 'binary_success_probability', 'binary_prescribed_n', 'lueker_n', 'draw_candidates',
+           'subset_sum_trials', 'allowed_failures', 'calibrate_constant', 'subset_sum_curves', 'plot_subset_sum_decay',
+           'random_target', 'check_target', 'dense_inputs', 'random_network', 'prune_random_network', 'error_bound',
+           'sup_error', 'prescribed_width', 'supermask_approximation', 'width_curve', 'width_needed',
+           'plot_width_curve', 'logits_on', 'top2_margin', 'transfer_row', 'robustness_transfer', 'transfer_violations',
+           'corrupted_sets', 'transfer_pairs', 'plot_transfer']
 
 # %% ../nbs/40_theory.ipynb #c007
 MAX_ENUM = 24   # 2**24 float64 sums = 128 MiB
+MAX_ELEMENTS = 2**24   # the most numbers any other function here builds at once (a lattice, inputs, a random network's weights): 64-128 MiB
+
+def _count(v, name:str, lo:int=1, hi:int|None=None) -> int:
+    "`v` as an int in [lo, hi] (an integral float such as 1e3 too), else a `ValueError` naming `name` and the range."
+    ok = not isinstance(v, bool) and isinstance(v, (int, np.integer, float, np.floating)) and math.isfinite(v) and float(v) == int(v)
+    if not ok or int(v) < lo or (hi is not None and int(v) > hi):
+        raise ValueError(f"{name} must be a whole number{f' from {lo}' if hi is None else f' in [{lo}, {hi:,}]'}, not {v!r}.")
+    return int(v)
+
+def _real(v, name:str, lo:float=-math.inf, hi:float=math.inf, open_lo:bool=False, open_hi:bool=False) -> float:
+    "`v` as a finite float within the bounds, else a `ValueError` naming `name`."
+    ok = not isinstance(v, bool) and isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(v)
+    if not ok or not ((v > lo) if open_lo else (v >= lo)) or not ((v < hi) if open_hi else (v <= hi)):
+        raise ValueError(f"{name} must be a finite number in {'(' if open_lo else '['}{lo:g}, {hi:g}{')' if open_hi else ']'}, not {v!r}.")
+    return float(v)
 
 # %% ../nbs/40_theory.ipynb #c007a
 def subset_sums(x, # candidate values, finite, at most `MAX_ENUM` of them (flattened)
@@ -65,6 +80,7 @@ def covering_radius(x, # candidate values, finite, at most `MAX_ENUM` of them
                     hi:float=1., # upper end of the target interval, above `lo`
                    ) -> float: # the worst target's distance to the nearest subset sum
     "The worst target's best error, $\\sup_{z\\in[lo,hi]} \\min_S |z - \\sum_{i\\in S} x_i|$, computed exactly."
+    lo, hi = _real(lo, 'lo'), _real(hi, 'hi')
     if not lo < hi: raise ValueError(f"Need lo < hi, not [{lo}, {hi}].")
     return _covering(np.sort(subset_sums(x)), lo, hi)
 
@@ -92,19 +108,22 @@ def binary_covering_radius(n_pos:int, # number of candidates equal to +c
                            hi:float=1., # upper end of the target interval
                           ) -> float: # the worst target's distance to the nearest multiple kc, with -n_neg <= k <= n_pos
     "Covering radius of the subset sums of `n_pos` copies of +c and `n_neg` of -c: the lattice $kc$, $-n_{neg} \\le k \\le n_{pos}$."
-    return _covering(np.arange(-n_neg, n_pos + 1) * float(c), lo, hi)
+    n_pos, n_neg = _count(n_pos, 'n_pos', 0, MAX_ELEMENTS // 2), _count(n_neg, 'n_neg', 0, MAX_ELEMENTS // 2)
+    c, lo, hi = _real(c, 'c', 0, open_lo=True), _real(lo, 'lo'), _real(hi, 'hi')
+    if not lo < hi: raise ValueError(f"Need lo < hi, not [{lo}, {hi}].")
+    return _covering(np.arange(-n_neg, n_pos + 1) * c, lo, hi)
 
 # %% ../nbs/40_theory.ipynb #c013d
 def _binary_k(eps:float, # target error, in (0, 1)
              ) -> int: # candidates of each sign (+-2 eps) needed to reach every target in [-1, 1] within `eps`
-    if not 0 < eps < 1: raise ValueError(f"eps must be in (0, 1), not {eps}.")
+    eps = _real(eps, 'eps', 0, 1, open_lo=True, open_hi=True)
     return math.ceil((1 - eps) / (2 * eps) - 1e-12)
 
 def binary_success_probability(n:int, # number of candidates, each +2 eps or -2 eps with probability 1/2
                                eps:float, # target error, in (0, 1)
                               ) -> float: # probability that every target in [-1, 1] is within `eps` of a subset sum
     "Exact probability that n random-sign candidates $\\pm 2\\varepsilon$ approximate every z in [-1, 1] within `eps`."
-    k = _binary_k(eps)
+    k, n = _binary_k(eps), _count(n, 'n', 0)
     return float(stats.binom.cdf(n - k, n, 0.5) - stats.binom.cdf(k - 1, n, 0.5)) if n >= 2 * k else 0.
 
 # %% ../nbs/40_theory.ipynb #c014c
@@ -112,16 +131,22 @@ def binary_prescribed_n(eps:float, # target error, in (0, 1): the candidates are
                         delta:float, # accepted failure probability, in (0, 1)
                        ) -> int: # smallest n whose Hoeffding bound on the failure probability is at most `delta`
     "The n at which Hoeffding's inequality guarantees success probability $\\ge 1-\\delta$ for binary candidates $\\pm 2\\varepsilon$."
-    if not 0 < delta < 1: raise ValueError(f"delta must be in (0, 1), not {delta}.")
-    k, n = _binary_k(eps), 2 * _binary_k(eps)
-    while 2 * math.exp(-2 * (n / 2 - k + 1) ** 2 / n) > delta: n += 1
-    return n
+    delta = _real(delta, 'delta', 0, 1, open_lo=True, open_hi=True)
+    k = _binary_k(eps)
+    ok = lambda n: 2 * math.exp(-2 * (n / 2 - k + 1) ** 2 / n) <= delta   # monotone in n >= 2k: the bound only falls
+    lo, hi = 2 * k - 1, 2 * k                                               # lo fails (or is below 2k), hi is tried
+    while not ok(hi): lo, hi = hi, 2 * hi                                   # gallop, then bisect: O(log n) steps at any eps
+    while lo + 1 < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
 
 # %% ../nbs/40_theory.ipynb #c015c
 def lueker_n(eps:float, # target error, positive (below 2)
              C:float, # the lemma's constant, e.g. a `C_hat` of `calibrate_constant`
             ) -> int: # number of uniform candidates the lemma prescribes
     "The lemma's $n = \\lceil C \\log_2(2/\\varepsilon) \\rceil$ for uniform candidates and a constant `C`."
+    eps, C = _real(eps, 'eps', 0, 2, open_lo=True, open_hi=True), _real(C, 'C', 0, open_lo=True)
     return math.ceil(C * math.log2(2 / eps))
 
 # %% ../nbs/40_theory.ipynb #c016a
@@ -131,7 +156,7 @@ def draw_candidates(n:int, # number of candidates
                     rng=None, # a numpy `Generator` or a seed; None: fresh entropy
                    ) -> np.ndarray: # float64 `(n,)` candidates
     "n candidates: uniform on [-1, 1], or `binary` random signs times `c`."
-    rng = np.random.default_rng(rng)
+    rng, n = np.random.default_rng(rng), _count(n, 'n', 0, MAX_ELEMENTS)
     if dist == 'uniform': return rng.uniform(-1, 1, n)
     if dist == 'binary': return rng.choice([-1., 1.], n) * c
     raise ValueError(f"Unknown candidate distribution {dist!r}: use 'uniform' or 'binary'.")
@@ -144,7 +169,7 @@ def subset_sum_trials(n:int, # candidates per trial
                       seed:int=0, # seed of the draws
                      ) -> np.ndarray: # `(trials,)` covering radius over [-1, 1] of each draw
     "The exact covering radius over [-1, 1] of `trials` independent draws of n candidates."
-    rng = np.random.default_rng(seed)
+    rng, n, trials = np.random.default_rng(seed), _count(n, 'n', 0), _count(trials, 'trials', 1, MAX_ELEMENTS)
     if dist == 'binary':                            # the lattice formula: the same number, without 2**n sums
         pos = rng.binomial(n, 0.5, trials)
         return np.array([binary_covering_radius(p, n - p, c) for p in pos])
@@ -156,6 +181,7 @@ def allowed_failures(trials:int, # number of trials
                      alpha:float=1e-3, # probability of a false alarm: of more failures than this when the failure probability is `p_fail`
                     ) -> int: # the (1 - `alpha`) quantile of Binomial(`trials`, `p_fail`)
     "The most failures in `trials` that a failure probability of at most `p_fail` explains (one-sided, false alarm `alpha`)."
+    trials, p_fail, alpha = _count(trials, 'trials'), _real(p_fail, 'p_fail', 0, 1), _real(alpha, 'alpha', 0, 1, open_lo=True, open_hi=True)
     return int(stats.binom.ppf(1 - alpha, trials, p_fail))
 
 # %% ../nbs/40_theory.ipynb #c016m
@@ -246,6 +272,7 @@ def dense_inputs(target:nn.Sequential, # a checked target (its `input_shape` giv
                 ) -> torch.Tensor: # inputs `(m, *input_shape)` in [-1, 1]
     "Inputs covering the domain $[-1, 1]^d$: a grid (plus its corners) for d <= 2, else uniform points and random corners."
     shape = check_target(target).input_shape; d = math.prod(shape)
+    n = _count(n, 'n', 1, MAX_ELEMENTS // d)   # at most MAX_ELEMENTS numbers in all
     if d <= 2:
         side = torch.linspace(-1, 1, max(2, round(n ** (1 / d))))
         return torch.cartesian_prod(*[side] * d).reshape(-1, *shape) if d > 1 else side[:, None]
@@ -274,7 +301,11 @@ def random_network(target:nn.Sequential, # the target to approximate (checked by
                    conv=MaskedConv2d, # class of the conv layers, called like `nn.Conv2d`
                   ) -> nn.Sequential: # the random network (ReLU between each pair of layers), with the target's `input_shape`
     "The over-parameterized random architecture of the construction (depth 2L, weights not yet drawn) for `target` at width n."
-    layers = []
+    layers, n = [], _count(n, 'The width n', 1)
+    features = lambda m: m.weight[0].numel()   # d: a Linear's inputs, a conv's input channels x kernel positions
+    size = sum(n * features(m) * (features(m) + m.weight.shape[0]) for m in _weight_layers(check_target(target)))   # each block: n d (d + out)
+    if size > MAX_ELEMENTS:
+        raise ValueError(f"Width {n} makes a random network of {size:,} weights, more than {MAX_ELEMENTS:,}: pick a smaller width.")
     for m in check_target(target):
         if isinstance(m, (nn.Linear, nn.Conv2d)): first, second, _ = _block_layers(m, n, linear, conv); layers += [first, nn.ReLU(), second]
         else: layers.append(type(m)())
