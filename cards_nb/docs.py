@@ -13,7 +13,8 @@ from .core import atomic_write, CardsError
 
 # %% auto #0
 __all__ = ['doc_notebook', 'strip_local_paths', 'clean_outputs', 'build_readme', 'page_name', 'math_to_mathml', 'source_link',
-           'api_entry', 'public_members', 'public_api', 'build_site', 'build_docs', 'readme_cli', 'docs_cli']
+           'api_entry', 'public_members', 'public_api', 'api_index', 'link_names', 'build_site', 'build_docs',
+           'readme_cli', 'docs_cli']
 
 # %% ../nbs/91_docs.ipynb #c005
 _DIRECTIVE = re.compile(r'^\s*#\|\s*(.*)$')
@@ -114,6 +115,9 @@ def page_name(nb_path, # a notebook's path
 # %% ../nbs/91_docs.ipynb #c007m
 _MATH = re.compile(r'(?<![\\$])\$\$(.+?)\$\$|(?<![\\$\w])\$(?!\s)([^$\n]+?)(?<!\s)\$(?![\w$])', re.S)
 _CODE = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)
+_TEX_PLAIN = [   # TeX that latex2mathml would print literally, as what it means
+    (r'\\arg\\(min|max)', r'\\mathrm{arg\\,\1}'), (r'\\arg(?![a-zA-Z])', r'\\mathrm{arg}'),
+    (r'\\lceil(?![a-zA-Z])', '⌈'), (r'\\rceil(?![a-zA-Z])', '⌉'), (r'\\lfloor(?![a-zA-Z])', '⌊'), (r'\\rfloor(?![a-zA-Z])', '⌋')]
 
 def math_to_mathml(md:str, # Markdown with `$...$` and `$$...$$` TeX (code spans and blocks left alone)
                   ) -> str: # the Markdown with MathML in place of the TeX
@@ -121,8 +125,11 @@ def math_to_mathml(md:str, # Markdown with `$...$` and `$$...$$` TeX (code spans
     from latex2mathml.converter import convert
     def one(m):
         tex, block = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
-        try: return convert(tex.strip(), display='block' if block else 'inline')
+        for cmd, plain in _TEX_PLAIN: tex = re.sub(cmd, plain, tex)
+        try: mathml = convert(tex.strip(), display='block' if block else 'inline')
         except Exception: return m.group(0)   # not TeX after all (a price in dollars): left as written
+        # Markdown takes a line that starts with <math> for an HTML block and ends the paragraph there; a <span> it keeps inline
+        return mathml if block else f'<span class="math">{mathml}</span>'
     # code spans and fences keep their dollars
     return ''.join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(_CODE.split(md)))
 
@@ -264,8 +271,49 @@ def _expand_show_doc(nb, module) -> set:
 def _default_exp(nb) -> str|None:
     return next((m.group(1) for c in nb.cells if c.cell_type == 'code' for m in [re.search(r'#\|\s*default_exp\s+(\S+)', c.source)] if m), None)
 
+# %% ../nbs/91_docs.ipynb #lk001
+def api_index(path='.', # the project root
+              lib:str='cards_nb', # the package the notebooks export
+             ) -> dict[str, str]: # name -> 'page.html#name' of its API entry
+    "The entry of every public name of the package (`public_api` of each notebook's module): `{'compress': 'compress.html#compress', ...}`."
+    import importlib
+    found = {}   # name -> {page: object}
+    for nb_path in sorted((_root(path)/'nbs').glob('*.ipynb')):
+        exp = _default_exp(nbformat.read(nb_path, as_version=4))
+        if not exp: continue
+        module = importlib.import_module(f'{lib}.{exp}')
+        for n in public_api(module): found.setdefault(n, {})[page_name(nb_path)] = (module, _lookup(module, n))
+    index = {}
+    for n, pages in found.items():
+        home = [pg for pg, (m, o) in pages.items() if getattr(o, '__module__', None) == m.__name__]   # where it is defined
+        objs = {id(o) for _, o in pages.values()}
+        if len(home) == 1: index[n] = f'{home[0]}.html#{n}'
+        elif len(objs) == 1: index[n] = f'{next(iter(pages))}.html#{n}'   # a constant re-exported: its first page
+    return index
+
+# %% ../nbs/91_docs.ipynb #lk003
+_FENCE = re.compile(r'(```.*?```)', re.S)
+_NAME_SPAN = re.compile(r'(?<![\[\w`])`([A-Za-z_][\w.]*?)(?:\(\))?`(?![`\]])')
+
+def link_names(md:str, # a page's Markdown
+               index:dict, # name -> 'page.html#name', as `api_index` gives it
+               page:str|None=None, # the page `md` is for ('compress'): links to its own entries are just '#name'
+              ) -> str: # `md` with each backticked name of `index` a link to its entry
+    "Link every backticked API name in `md` to its entry, except in headings, code blocks and a parameter table's name and default cells."
+    def one(m):
+        url = index.get(m.group(1))
+        if url is None: return m.group(0)
+        if page is not None and url.startswith(f'{page}.html#'): url = url[len(page) + 5:]
+        return f'[{m.group(0)}]({url})'
+    def line(l):
+        if l.lstrip().startswith('#'): return l   # a heading: its anchor comes from its text
+        head = ''
+        if l.startswith('| `'): parts = l.split('|'); head, l = '|'.join(parts[:3]) + '|', '|'.join(parts[3:])   # `name` | `default` |
+        return head + _NAME_SPAN.sub(one, l)
+    return ''.join(p if i % 2 else '\n'.join(map(line, p.split('\n'))) for i, p in enumerate(_FENCE.split(md)))
+
 # %% ../nbs/91_docs.ipynb #c007z3
-def _notebook_markdown(nb_path, lib:str):
+def _notebook_markdown(nb_path, lib:str, index:dict|None=None):
     "The page of one notebook: Markdown (API entries in place of show_doc, math as MathML, an API section for the rest) and its images."
     import importlib
     from nbconvert import MarkdownExporter
@@ -274,7 +322,7 @@ def _notebook_markdown(nb_path, lib:str):
     module = importlib.import_module(f'{lib}.{exp}') if exp else None
     done = _expand_show_doc(nb, module) if module else set()
     for c in nb.cells:
-        if c.cell_type == 'markdown': c.source = math_to_mathml(c.source)
+        if c.cell_type == 'markdown': c.source = math_to_mathml(link_names(c.source, index or {}, page_name(nb_path)))
     body, res = MarkdownExporter().from_notebook_node(nb, resources=dict(output_files_dir=f'{page_name(nb_path)}_files'))
     rest = []
     for n in getattr(module, '__all__', []):
@@ -282,7 +330,7 @@ def _notebook_markdown(nb_path, lib:str):
         if n not in done: es, d = _with_members(obj, n, done, auto=True); rest += es; done |= d
         elif inspect.isclass(obj):   # a class with a show_doc whose members are documented under another name
             rest += [api_entry(o, f'{n}.{m}', kind=k, auto=True) for m, o, k in public_members(obj) if f'{n}.{m}' not in done]
-    if rest: body += '\n\n## API\n\nEvery other name this module exports, and the public methods of its classes.\n\n' + '\n'.join(rest)
+    if rest: body += '\n\n## API\n\nEvery other name this module exports, and the public methods of its classes.\n\n' + link_names('\n'.join(rest), index or {}, page_name(nb_path))
     return body, res.get('outputs', {})
 
 # %% ../nbs/91_docs.ipynb #c007z4
@@ -325,14 +373,19 @@ def build_site(path='.', # the project root
     except ImportError as e:
         raise CardsError("Building the docs without Quarto needs MkDocs with the Material theme: pip install -e '.[dev]' "
                          "(or pip install mkdocs-material latex2mathml).") from e
-    import subprocess, sys, tempfile
+    import tempfile
     root = _root(path)
-    stage = Path(tempfile.mkdtemp(prefix='cards-docs-'))
+    with tempfile.TemporaryDirectory(prefix='cards-docs-') as tmp:   # removed however the build ends
+        return _build_site(root, Path(tmp), out, lib)
+
+def _build_site(root:Path, stage:Path, out, lib) -> Path:
+    "Write every notebook's page into `stage`, then build the site into `root/out` with MkDocs."
+    import subprocess, sys
     (stage/'docs').mkdir()
-    nav = []
+    nav, index = [], api_index(root, lib)
     for nb_path in sorted((root/'nbs').glob('*.ipynb')):
         name = 'index' if nb_path.stem == 'index' else page_name(nb_path)
-        body, files = _notebook_markdown(nb_path, lib)
+        body, files = _notebook_markdown(nb_path, lib, index)
         body = _local_images(body, stage/'docs', [root/'nbs', root])
         (stage/'docs'/f'{name}.md').write_text(body)
         for f, data in files.items():
@@ -344,7 +397,6 @@ def build_site(path='.', # the project root
     r = subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--clean', '-q', '-f', str(stage/'mkdocs.yml'), '-d', str(dest)], capture_output=True, text=True)
     if r.returncode: raise CardsError(f"mkdocs build failed:\n{r.stderr[-3000:]}")
     for md in (stage/'docs').glob('*.md'): shutil.copy(md, dest/f'{md.stem}.html.md')   # the Markdown of each page, as the module docstrings link it
-    shutil.rmtree(stage, ignore_errors=True)
     return dest
 
 # %% ../nbs/91_docs.ipynb #c008

@@ -79,15 +79,15 @@ def _mean_ci(scores, models, what, fallback) -> str:
 def summary_table(table:pd.DataFrame, # the study's tidy table (`TABLE_COLUMNS`)
                   scores:dict|None=None, # per-image scores by model (`image_scores`); None: means without intervals
                  ) -> pd.DataFrame: # one row per setting, accuracies as 'mean [lo, hi]' over seeds and images
-    "The paper's table: per row (method, sparsity, bits, augmentation, network, epochs) clean and robust accuracy with 95% intervals, mCE, memory, its control."
+    "The paper's table: per row (method, sparsity, bits, augmentation, network, epochs) clean and robust accuracy with 95% intervals, mCE, memory, its control; the compared columns first."
     pm, rows = summary_rows(table), []
     for key, g in pm.groupby('row', sort=False):
         m = g.method.iloc[0]
-        rows.append(dict(method=row_style(m)[0], target=g.target.iloc[0], sparsity=g.sparsity.mean(), bits=int(g.bits.iloc[0]), aug=g.aug.iloc[0],
-                         arch=g.arch.iloc[0], epochs=g.epochs.iloc[0], seeds=len(g), clean=_mean_ci(scores, list(g.model), 'clean', g.clean),
+        # what a reader compares first (method, sparsity, the accuracies, memory) comes first: a narrow page shows it without scrolling
+        rows.append(dict(method=row_style(m)[0], sparsity=g.sparsity.mean(), clean=_mean_ci(scores, list(g.model), 'clean', g.clean),
                          robust=_mean_ci(scores, list(g.model), 'robust', g.robust), mCE=g.mCE.mean() if 'mCE' in g else np.nan,
-                         memory_kB=g.memory_bytes.mean() / 1e3 if 'memory_bytes' in g else np.nan,
-                         control=_control_row(pm, g)))
+                         memory_kB=g.memory_bytes.mean() / 1e3 if 'memory_bytes' in g else np.nan, epochs=g.epochs.iloc[0], seeds=len(g),
+                         bits=int(g.bits.iloc[0]), aug=g.aug.iloc[0], arch=g.arch.iloc[0], target=g.target.iloc[0], control=_control_row(pm, g)))
     return pd.DataFrame(rows)
 
 def _control_row(pm, g) -> str:
@@ -315,7 +315,7 @@ def summary_markdown(st, # the `Study`
              "Budgets: `epochs` is each row's total training. Every compressed row is compared with its budget-matched dense control "
              "(`control`: the dense model of its network and augmentation trained as many epochs) and with the standard dense model; EP "
              "and biprop train as many epochs as the dense model. `robust` is the accuracy over the 15 benchmark corruptions and their "
-             "severities, `mCE` is against the standard dense model of the same seed, `memory_kB` is the CARD file's size. Accuracies are "
+             "severities, `mCE` is the corruption error as a ratio to the standard dense model's of the same seed (1.000: the same, lower is better), `memory_kB` is the CARD file's size. Accuracies are "
              "means with 95% intervals (bootstrap over seeds and test images).", '',
              _md_table(summary_table(table, scores)), '',
              "## The paper's claims at this scale", '', f"Rule: {RULE}.", '', '| claim | comparisons: difference [95% interval] vs threshold | verdict |', '|---|---|---|']

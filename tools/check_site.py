@@ -12,7 +12,7 @@ Two checks, each usable alone:
 
     python tools/check_site.py _docs                 # both checks (the browser one skipped without Chromium)
     python tools/check_site.py _docs --no-browser    # the static check only
-    python tools/check_site.py _docs --strict        # exit 1 when any API entry is missing (else only reported)
+    python tools/check_site.py _docs --strict        # exit 1 when an API entry or a parameter table is missing (else only reported)
 """
 from __future__ import annotations
 import argparse, html.parser, importlib, inspect, json, re, shutil, sys, tempfile
@@ -72,6 +72,9 @@ def documented_params(obj) -> list[str]:
     "The named parameters of `obj` a reader must see documented (not self/cls, not *args/**kwargs); [] for non-callables."
     target = obj.fget if isinstance(obj, property) else obj
     if not callable(target): return []
+    if inspect.isclass(target):   # a class whose constructor comes from another library (a fastai DataLoader or Callback) documents it there
+        owner = next((c for c in target.__mro__ if '__init__' in vars(c) or '__signature__' in vars(c)), object)
+        if owner.__module__.split('.')[0] != target.__module__.split('.')[0]: return []
     try: sig = inspect.signature(target)
     except (TypeError, ValueError): return []
     return [n for n, q in sig.parameters.items() if n not in ('self', 'cls') and q.kind not in (q.VAR_POSITIONAL, q.VAR_KEYWORD)]
@@ -143,6 +146,16 @@ def static_check(site, root='.', lib:str='cards_nb', readme=None) -> dict:
                 report['with_params'] += 1
                 if '<th>parameter</th>' not in sec: report['no_table'].setdefault(f'{name}.html', []).append(n)
             if callable(obj) and 'href="https://github.com/' not in sec: report['no_source'].setdefault(f'{name}.html', []).append(n)
+    report.update(cross_links=0, broken_links={}, math={})
+    pages_html = {p.name: p.read_text() for p in sorted(site.glob('*.html')) if p.name != '404.html'}
+    heading_ids = {n: entry_ids(t)[0] for n, t in pages_html.items()}
+    for n, t in pages_html.items():
+        for target, anchor in re.findall(r'<a href="([\w-]*\.html)?#([^"]+)"><code>', t):   # a backticked API name, linked
+            report['cross_links'] += 1
+            if anchor not in heading_ids.get(target or n, ()): report['broken_links'].setdefault(n, []).append(f"{target or n}#{anchor}")
+        found = [f"inline math outside its paragraph: ...{t[m.start():m.start() + 60]!r}" for m in re.finditer(r'</p>\s*<math[^>]*display="inline"', t)]
+        found += [f"TeX printed literally: {m.group(1)}" for m in re.finditer(r'<m[io]>(\\[A-Za-z]+)</m[io]>', t)]
+        if found: report['math'][n] = found
     roots, exempt = local_roots(root), source_lines(root)
     files = sorted(p for p in site.glob('*.html*') if p.name != '404.html') + ([Path(readme)] if readme else [])
     for f in files:
@@ -253,7 +266,7 @@ def main(argv=None) -> int:
     ap.add_argument('site', nargs='?', default='_docs', help='the built site (default: _docs)')
     ap.add_argument('--root', default='.', help='the project root (default: .)')
     ap.add_argument('--readme', default=None, help='also check this README for warnings and local paths')
-    ap.add_argument('--strict', action='store_true', help='exit 1 when an API entry is missing (else only reported)')
+    ap.add_argument('--strict', action='store_true', help='exit 1 when an API entry, or the parameter table of an entry with parameters, is missing (else only reported)')
     ap.add_argument('--no-browser', action='store_true', help='skip the Chromium check')
     ap.add_argument('--query', default='compress', help='what the browser check searches for')
     a = ap.parse_args(argv)
@@ -269,7 +282,13 @@ def main(argv=None) -> int:
     print(f"warnings and local paths: {r['pages']} pages checked, {len(r['leaks'])} with leaks")
     for page, found in r['leaks'].items():
         for f in found[:5]: print(f"  {page}: {f}")
-    bad |= bool(r['leaks']) or (a.strict and n_missing > 0)
+    n_broken = sum(map(len, r['broken_links'].values()))
+    print(f"cross-links: {r['cross_links']} links from backticked names to API entries, {n_broken} to no entry")
+    for page, links in r['broken_links'].items(): print(f"  broken on {page}: {', '.join(links[:8])}")
+    print(f"math: {sum(map(len, r['math'].values()))} problems (inline math breaking a paragraph, TeX printed literally)")
+    for page, found in r['math'].items():
+        for f in found[:5]: print(f"  {page}: {f}")
+    bad |= bool(r['leaks']) or bool(n_broken) or bool(r['math']) or (a.strict and (n_missing > 0 or n_table > 0))
     if a.no_browser: pass
     elif find_chromium() is None: print("Chromium is not installed (apt install chromium): the browser check is skipped.")
     else:
