@@ -68,7 +68,8 @@ def _validate(st:Study):
         try: check_sparsity(s)
         except (ValueError, TypeError) as e: raise ValueError(f"Study setting sparsities: {e}") from None
     for s in st.seeds:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0: raise ValueError(f"Study setting seeds: {s!r} is not a non-negative integer.")
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 0 <= s < 2**32:   # what NumPy's and torch's generators take
+            raise ValueError(f"Study setting seeds: {s!r} is not a seed, an integer in [0, 2**32).")
     _positive(st, 'epochs'); _positive(st, 'valid_images', optional=('valid_images',))
     if st.pruning.rewind_epoch > st.epochs: raise ValueError(f"Study setting pruning.rewind_epoch={st.pruning.rewind_epoch} is after the last of {st.epochs} epochs.")
 
@@ -514,6 +515,9 @@ def study(preset='quick', # a preset name of `STUDIES` ('quick', 'cpu', 'paper')
     st = get_study(preset, **overrides)
     out = Path(ifnone(out, f'runs/study-{st.name}'))
     log = (lambda *a: None) if quiet else print
+    if not train and not any((out/'units').glob('*.json')):   # before anything is made or written
+        raise DataError(f"{out} has no finished units to report (no units/*.json). Run the study without --report (train=True) to train them, "
+                        "or give the folder of a study that has some.")
     _check_folder(st, out)
     if command and process_rank() == 0:   # what makes the folder, for its readers (written first: a study may take several sittings)
         with atomic_write(out/'command.txt', 'w') as f: f.write(command + '\n')
