@@ -9,17 +9,17 @@ from __future__ import annotations
 import os, io, pickle, tempfile, contextlib, difflib
 from pathlib import Path
 # `cards_nb/__init__.py`, which runs before any cards_nb module and so before torch and fastai load, sets OpenMP's
-# waiting threads to sleep (OMP_WAIT_POLICY=PASSIVE, unless the user chose otherwise) and silences fastai's
+# waiting threads to spin briefly, then sleep (GOMP_SPINCOUNT=10000, unless the user chose otherwise) and silences fastai's
 # `torch.jit.script` deprecation warning; see the tests below.
 import numpy as np, torch
 from fastcore.basics import ifnone
 # fastai itself is imported where it is used: a worker process that only corrupts images starts in half the time
 
 # %% auto #0
-__all__ = ['INPUT_MEAN', 'INPUT_STD', 'SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError', 'CheckpointError',
-           'suggest', 'setup_torch', 'get_device', 'UnitImageModel', 'takes_unit_images', 'evaluation_mode',
-           'seed_everything', 'data_dir', 'process_rank', 'atomic_write', 'atomic_save', 'RestrictedUnpickler',
-           'safe_load_pickle']
+__all__ = ['DEFAULT_THREADS', 'INPUT_MEAN', 'INPUT_STD', 'SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError',
+           'CheckpointError', 'suggest', 'other_load', 'fit_threads', 'setup_torch', 'get_device', 'UnitImageModel',
+           'takes_unit_images', 'evaluation_mode', 'seed_everything', 'data_dir', 'process_rank', 'atomic_write',
+           'atomic_save', 'RestrictedUnpickler', 'safe_load_pickle']
 
 # %% ../nbs/00_core.ipynb #c005
 class CardsError(Exception):
@@ -45,14 +45,46 @@ def suggest(name:str, # the unknown name the user gave (compared as `str`)
     close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1)
     return f" Did you mean {close[0]!r}?" if close else ""
 
+# %% ../nbs/00_core.ipynb #c008u
+import time as _time
+DEFAULT_THREADS = torch.get_num_threads()   # torch's own count (one per physical core), before anything changes it
+_LAST_CPU = None   # (wall seconds, busy seconds of all cores, this process's CPU seconds) at the last look
+
+def _cpu_sample():
+    "Now: wall time, the busy seconds of all cores since boot (/proc/stat, idle and iowait excluded), this process's CPU seconds; None without /proc/stat."
+    try:
+        with open('/proc/stat') as f: v = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError): return None
+    return _time.monotonic(), (sum(v) - v[3] - (v[4] if len(v) > 4 else 0)) / os.sysconf('SC_CLK_TCK'), _time.process_time()
+
+def other_load(interval:float=0.05, # seconds to look over on the first call (later calls: since the previous one)
+              ) -> float|None: # cores kept busy by other processes, on average; None where /proc/stat is missing
+    "The cores other processes kept busy since the last call (the first call looks `interval` seconds), this process's own CPU time taken out."
+    global _LAST_CPU
+    prev = _LAST_CPU or _cpu_sample()
+    if prev is not None and _LAST_CPU is None: _time.sleep(interval)
+    now = _LAST_CPU = _cpu_sample()
+    if prev is None or now is None or now[0] - prev[0] <= 0: return None
+    return max(0., ((now[1] - prev[1]) - (now[2] - prev[2])) / (now[0] - prev[0]))
+
+def fit_threads() -> int: # the thread count now
+    "Set torch's CPU threads to the share of its default count that other processes leave free (at least 1), unless `$CARDS_NUM_THREADS` or `$OMP_NUM_THREADS` fixes it."
+    if os.environ.get('CARDS_NUM_THREADS') or os.environ.get('OMP_NUM_THREADS'): return torch.get_num_threads()
+    load = other_load()
+    if load is None: return torch.get_num_threads()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    n = max(1, min(DEFAULT_THREADS, round(DEFAULT_THREADS * (1 - load / cores))))
+    if n != torch.get_num_threads(): torch.set_num_threads(n)
+    return n
+
 # %% ../nbs/00_core.ipynb #c009
-def setup_torch(num_threads:int|None=None # torch's CPU threads; None or 0: `$CARDS_NUM_THREADS` when set, else leave torch's count as it is
+def setup_torch(num_threads:int|None=None # torch's CPU threads; None or 0: `$CARDS_NUM_THREADS` when set, else the cores other processes leave free (`fit_threads`)
                ):
-    "Flush denormals to zero; set the CPU threads to `num_threads` or `$CARDS_NUM_THREADS` when given. Returns the thread count."
+    "Flush denormals to zero; set the CPU threads to `num_threads` or `$CARDS_NUM_THREADS` when given, else fit them to the free cores. Returns the thread count."
     torch.set_flush_denormal(True)
     n = num_threads or int(os.environ.get('CARDS_NUM_THREADS', 0))
-    if n: torch.set_num_threads(n)
-    return torch.get_num_threads()
+    if n: torch.set_num_threads(n); return n
+    return fit_threads()
 
 setup_torch()
 

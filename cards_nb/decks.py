@@ -149,6 +149,9 @@ class CARDDeck(nn.Module):
         super().__init__()
         members, groups = list(members), _check_groups(groups)
         if not members: raise ValueError("A deck needs at least one member.")
+        if bad := [i for i, m in enumerate(members) if not isinstance(m, nn.Module)]:
+            raise ValueError(f"Deck members must be torch modules (classifiers of normalized batches); member {bad[0]} is a {type(members[bad[0]]).__name__}. "
+                             "Load CARD files with `load_card(path, unit_images=False)`.")
         if len(groups) != len(members): raise ValueError(f"{len(members)} members but {len(groups)} groups: give the augmentation of each member.")
         ks = [num_classes(m) for m in members]
         if len(set(ks)) > 1: raise ValueError(f"The members predict different numbers of classes ({ks}): a deck averages class probabilities, so they must agree.")

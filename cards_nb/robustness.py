@@ -155,6 +155,7 @@ def evaluate_blocks(evaluate, # `evaluate(corruption, severity, images, labels)`
     todo = [b for b in ([('clean', 0)] if clean is not None else []) + [(c, s) for c in names for s in sevs] if b not in done]
     for k, (c, s) in enumerate(progress_bar(todo, leave=False) if show_progress and todo else todo):
         x, y = clean if c == 'clean' else get(c, s)
+        fit_threads()   # the cores other processes leave free now (a fixed CARDS_NUM_THREADS is kept)
         for key, new in evaluate(c, s, x, y).items(): state[key] += new
         if out is not None and (k + 1 == len(todo) or todo[k + 1][0] != c):   # the last block of a corruption
             with atomic_write(out, 'w') as f: json.dump(state, f, indent=indent)

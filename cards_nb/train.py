@@ -27,8 +27,9 @@ from .models import get_model, num_params
 
 # %% auto #0
 __all__ = ['PRESETS', 'CHECKPOINT_FORMAT', 'Preset', 'get_preset', 'lr_schedule', 'world_size', 'per_rank_bs', 'preset_dls',
-           'validated_on', 'card_learner', 'content_digest', 'bare_model', 'save_checkpoint', 'read_checkpoint',
-           'state_dict_problems', 'load_checkpoint', 'rng_states', 'set_rng_states', 'TrainCheckpoint', 'train_run']
+           'validated_on', 'FitThreads', 'card_learner', 'content_digest', 'bare_model', 'save_checkpoint',
+           'read_checkpoint', 'state_dict_problems', 'load_checkpoint', 'rng_states', 'set_rng_states',
+           'TrainCheckpoint', 'train_run']
 
 # %% ../nbs/03_train.ipynb #c005
 @dataclass(frozen=True)
@@ -130,6 +131,14 @@ def validated_on(preset, # a preset name of `PRESETS` or a `Preset`
     n = get_preset(preset).valid_images
     return f'valid{n}' if n else 'test'
 
+# %% ../nbs/03_train.ipynb #ft001
+class FitThreads(Callback):
+    "Before each epoch on a CPU, fit torch's threads to the cores other processes leave free (`fit_threads` of `00_core`)."
+    order = -10
+    def before_epoch(self):
+        dev = getattr(self.dls, 'device', None)
+        if dev is None or torch.device(dev).type == 'cpu': fit_threads()
+
 # %% ../nbs/03_train.ipynb #c015s2
 def _broadcast_any_backend(self, t, rank):
     "fastai's `DistributedDL._broadcast` (the sample order from rank 0), which moves it to CUDA for NCCL; gloo (CPU) takes it as is."
@@ -155,7 +164,7 @@ def card_learner(dls, # the `DataLoaders` to train on, e.g. `preset_dls(preset)`
     p = get_preset(preset)
     model = ifnone(model, p.model(dls.c))
     opt_func = partial(OptimWrapper, opt=torch.optim.SGD, momentum=p.momentum, weight_decay=p.wd)
-    cbs = L(cbs) + ([AugMixJSD()] if getattr(dls, 'aug', None) == 'augmix' else [])
+    cbs = L(cbs) + [FitThreads()] + ([AugMixJSD()] if getattr(dls, 'aug', None) == 'augmix' else [])
     learn = Learner(dls, model.to(dls.device), loss_func=CrossEntropyLossFlat(label_smoothing=p.label_smoothing),
                     opt_func=opt_func, lr=p.lr, metrics=accuracy, cbs=cbs, **kwargs)
     if dls.device.type == 'cuda': learn.to_fp16()
