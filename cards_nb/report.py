@@ -293,7 +293,8 @@ def _seeds_note(st, done=None) -> str:
     "The study's seeds, and which are finished when a report comes before the end of the study."
     seeds = ', '.join(map(str, st.seeds))
     if done is None or set(done) >= set(st.seeds): return seeds
-    return f"{seeds}, of which {', '.join(map(str, done)) or 'none'} finished (a partial report: rerun the study's command to resume it)"
+    fin = f"seed{'s' if len(done) > 1 else ''} {', '.join(map(str, done))} finished" if done else 'none finished yet'
+    return f"{seeds}; {fin} (a partial report: rerun the study's command to resume it)"
 
 def summary_markdown(st, # the `Study`
                      table:pd.DataFrame, # its tidy table
