@@ -122,11 +122,7 @@ def read_cifar_c_meta(folder, # a CIFAR-C folder
     "The `meta.json` of a CIFAR-C `folder`, checked: an object whose severities are distinct ones of 1..5 in ascending order (how `make_cifar_c` stacks them); `DataError` if not."
     path = Path(folder)/'meta.json'
     if not path.exists(): return None
-    try: meta = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError) as e:
-        raise DataError(f"{path} is not valid JSON ({e}). Delete {Path(folder)} and make the set again.") from None
-    if not isinstance(meta, dict):
-        raise DataError(f"{path} holds a JSON {type(meta).__name__}, not the object `make_cifar_c` writes. Delete {Path(folder)} and make the set again.")
+    meta = read_json_object(path, f"Delete {Path(folder)} and make the set again.", "the object `make_cifar_c` writes")
     sevs = meta.get('severities', list(SEVERITIES))
     if not (isinstance(sevs, list) and sevs and all(type(s) is int and s in SEVERITIES for s in sevs) and sevs == sorted(set(sevs))):
         raise DataError(f"{path}: severities {sevs!r} are not distinct severities of 1..5 in ascending order, the order the files "

@@ -19,7 +19,7 @@ from fastcore.basics import ifnone
 __all__ = ['DEFAULT_THREADS', 'INPUT_MEAN', 'INPUT_STD', 'SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError',
            'CheckpointError', 'suggest', 'other_load', 'fit_threads', 'setup_torch', 'get_device', 'UnitImageModel',
            'takes_unit_images', 'evaluation_mode', 'seed_everything', 'data_dir', 'process_rank', 'atomic_write',
-           'atomic_save', 'RestrictedUnpickler', 'safe_load_pickle']
+           'atomic_save', 'read_json_object', 'RestrictedUnpickler', 'safe_load_pickle']
 
 # %% ../nbs/00_core.ipynb #c005
 class CardsError(Exception):
@@ -197,6 +197,18 @@ def atomic_save(obj, # anything `torch.save` takes: a state dict, a tensor, a di
     "`torch.save(obj)` to `path` atomically."
     with atomic_write(path) as f: torch.save(obj, f)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #c023j
+def read_json_object(path, # a JSON file that must hold an object (a dict)
+                     fix:str, # what the user can do when it does not: the end of the message
+                     what:str='an object', # what the file should hold, for the message
+                    ) -> dict: # the object
+    "The JSON object in the file at `path`; a `DataError` that names the file, says what is wrong and ends with `fix` when it is not valid JSON or not an object."
+    import json
+    try: obj = json.loads(Path(path).read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise DataError(f"{path} is not valid JSON ({e}). {fix}") from None
+    if not isinstance(obj, dict): raise DataError(f"{path} holds a JSON {type(obj).__name__}, not {what}. {fix}")
+    return obj
 
 # %% ../nbs/00_core.ipynb #c025
 def _np_global(*names):

@@ -376,11 +376,9 @@ def stored_member(folder, # the deck's `cards_dir`
     "The deck member `name` kept in `folder` by `store_member`, when it was made with `key`; an error when it was made with other settings."
     folder = Path(folder); card, res = folder/f'{name}.card', folder/f'{name}.json'
     if not (card.exists() and res.exists()): return None
-    try: results = json.loads(res.read_text())
-    except (ValueError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{res} is not valid JSON ({e}); delete it and {card.name} to train member {name} again.") from None
-    if not isinstance(results, dict) or results.get('key') != key:
-        got = results.get('key') if isinstance(results, dict) else None
+    results = read_json_object(res, f"Delete it and {card.name} to train member {name} again.", "a member's results")
+    if results.get('key') != key:
+        got = results.get('key')
         raise ValueError(f"{folder} holds deck member {name} made with other settings ({got}, not {key}). "
                          "Give another cards_dir, or delete its files to train the member again.")
     return load_card(card, unit_images=False).eval(), results

@@ -276,11 +276,7 @@ def finished_unit(out:Path, # the study's folder
     "The record of a model the study in `out` has finished (trained, evaluated with its variants, its CARD file written), else None; `DataError` when the unit or its evaluation was changed since."
     f, ev = out/'units'/f'{model}.json', out/'eval'/f'{model}.json'
     if not f.exists(): return None
-    try: unit = json.loads(f.read_text())
-    except (ValueError, UnicodeDecodeError) as e:
-        raise DataError(f"{f} is not valid JSON ({e}): delete it to train and evaluate {model} again.") from None
-    if not isinstance(unit, dict):
-        raise DataError(f"{f} holds a JSON {type(unit).__name__}, not a unit's record: delete it to train and evaluate {model} again.")
+    unit = read_json_object(f, f"Delete it to train and evaluate {model} again.", "a unit's record")
     if 'eval_sha256' in unit:   # the evaluation it finished with: an edited or swapped file never reaches the table
         st_ = ev.stat() if ev.exists() else None
         key = (str(ev.resolve()), st_.st_size, st_.st_mtime_ns) if st_ else None
