@@ -104,10 +104,7 @@ def verify_npy(path, # a `.npy` file, its checksum (if any) in `<path>.sha256` b
     if not cs.exists(): return True
     st = path.stat(); key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key in _VERIFIED: return True
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 22), b''): h.update(b)
-    if h.hexdigest() != cs.read_text().strip():
+    if file_sha256(path) != cs.read_text().strip():
         raise DataError(f"{path}: checksum mismatch, the file was altered or damaged after it was written. Delete it and "
                         f"make it again (`cards-nb make-cifar-c` with the same folder remakes only what is missing).")
     _VERIFIED[key] = True

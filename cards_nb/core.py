@@ -19,7 +19,7 @@ from fastcore.basics import ifnone
 __all__ = ['DEFAULT_THREADS', 'INPUT_MEAN', 'INPUT_STD', 'SAFE_PICKLE_GLOBALS', 'CardsError', 'DataError', 'UnsafePickleError',
            'CheckpointError', 'suggest', 'other_load', 'fit_threads', 'setup_torch', 'get_device', 'UnitImageModel',
            'takes_unit_images', 'evaluation_mode', 'seed_everything', 'data_dir', 'process_rank', 'atomic_write',
-           'atomic_save', 'read_json_object', 'RestrictedUnpickler', 'safe_load_pickle']
+           'atomic_save', 'file_sha256', 'read_json_object', 'RestrictedUnpickler', 'safe_load_pickle']
 
 # %% ../nbs/00_core.ipynb #c005
 class CardsError(Exception):
@@ -199,6 +199,15 @@ def atomic_save(obj, # anything `torch.save` takes: a state dict, a tensor, a di
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #c023j
+def file_sha256(path, # a file
+               ) -> str: # its SHA-256, 64 hex digits
+    "The SHA-256 of the file at `path`, read in blocks (a file of any size in little memory)."
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 22), b''): h.update(b)
+    return h.hexdigest()
+
 def read_json_object(path, # a JSON file that must hold an object (a dict)
                      fix:str, # what the user can do when it does not: the end of the message
                      what:str='an object', # what the file should hold, for the message

@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/study.html.md"""
 
 # %% ../nbs/50_study.ipynb #c003
 from __future__ import annotations
-import dataclasses, hashlib, json, os, re, time
+import dataclasses, json, os, re, time
 from dataclasses import dataclass, asdict, fields, is_dataclass
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -30,8 +30,7 @@ from .report import TABLE_COLUMNS, table_rows, per_model_summary, summary_table,
 
 # %% auto #0
 __all__ = ['STUDIES', 'FLAT_NAMES', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study', 'parse_sets',
-           'control_name', 'file_sha256', 'finished_unit', 'study_path', 'unit_relative', 'load_record',
-           'study_from_flat', 'study']
+           'control_name', 'finished_unit', 'study_path', 'unit_relative', 'load_record', 'study_from_flat', 'study']
 
 # %% ../nbs/50_study.ipynb #c008
 def _positive(st, *names, zero:bool=False, optional=()):
@@ -261,14 +260,6 @@ def _method_records(st:Study, m:str, s:float, res:dict, seed:int) -> list[dict]:
                     trained_accuracy=res['accuracy'], validated_on=res.get('validated_on'))]
 
 _EVAL_CHECKED = {}   # (path, size, mtime) of evaluation files whose hash matched their unit's: hashed once per process
-
-def file_sha256(path, # a file
-               ) -> str: # its SHA-256, 64 hex digits
-    "The SHA-256 of the file at `path` (read in blocks)."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
 
 def finished_unit(out:Path, # the study's folder
                   model:str, # a model name of the study ('lrr-0.9-seed0', 'deck-seed0', ...)
