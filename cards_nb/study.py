@@ -515,10 +515,13 @@ def study(preset='quick', # a preset name of `STUDIES` ('quick', 'cpu', 'paper')
     folder = _corrupted_set(st, x, y, root, out, workers, show_progress) if process_rank() == 0 else None
     def finish(recs):   # each model is evaluated (with its variants) as soon as it is trained: its unit lands, ready to commit
         if process_rank() > 0: return recs   # rank 0 evaluates and writes; the others go on to the next training
+        # fresh from training, a checkpoint's path is where it is from here (relative to the working folder, or absolute);
+        # from now on it is relative to the study folder, as the unit stores it and `study_path` reads it
+        for r in recs: r['path'] = unit_relative(out, r['path'])
         models = _variants(st, recs)   # made once: each variant's record gets its own memory and time
         for v in models: _evaluate_record(st, v, out, folder, x, y, classes, log, units)
         for v in models:   # the unit: its checkpoint relative to the study folder, and the hash of the evaluation it finished with
-            v.update(path=unit_relative(out, v['path']), eval_sha256=file_sha256(out/'eval'/f"{v['model']}.json"))
+            v['eval_sha256'] = file_sha256(out/'eval'/f"{v['model']}.json")
             with atomic_write(out/'units'/f"{v['model']}.json", 'w') as f: json.dump(v, f, indent=0)
         _save_times(out, t_start, units)
         return recs
