@@ -155,7 +155,7 @@ def deck_command(k:int=2, # CARDs per augmentation group (AugMix, Gaussian noise
          **settings): # The members' compression settings (`--epochs`, `--rate`, ...): options made from `Compression`'s fields
     "Train a CARD-Deck (k AugMix + k Gaussian-noise CARDs, resuming), save it as one deck file, evaluate it and print the tables."
     from cards_nb.data import load_dataset
-    from cards_nb.decks import train_deck, save_deck, evaluate_deck, deck_memory, gate_choices, member_names
+    from cards_nb.decks import train_deck, save_deck, evaluate_deck, deck_memory, gate_choices
     from cards_nb.robustness import robustness_summary
     p = _compress_preset(preset, dataset, arch, width)
     from cards_nb.compress import Compression

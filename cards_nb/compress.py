@@ -6,7 +6,7 @@ Docs: https://cards-nb.github.io/cards-nb/compress.html.md"""
 
 # %% ../nbs/15_compress.ipynb #c003
 from __future__ import annotations
-import contextlib, dataclasses, json, math, tempfile, time
+import contextlib, dataclasses, json, tempfile, time
 from dataclasses import dataclass, asdict
 from typing import Callable
 from pathlib import Path
@@ -16,7 +16,6 @@ from fastcore.foundation import L
 from fastai.learner import Learner
 from .core import *
 from .settings import settings_hash
-from .data import find_cifar_root
 from .models import num_params
 from .train import get_preset, preset_dls, validated_on, card_learner, save_checkpoint, load_checkpoint, TrainCheckpoint, set_rng_states
 from .masks import *

@@ -12,7 +12,6 @@ from pathlib import Path
 # waiting threads to spin briefly, then sleep (GOMP_SPINCOUNT=10000, unless the user chose otherwise) and silences fastai's
 # `torch.jit.script` deprecation warning; see the tests below.
 import numpy as np, torch
-from fastcore.basics import ifnone
 # fastai itself is imported where it is used: a worker process that only corrupts images starts in half the time
 
 # %% auto #0

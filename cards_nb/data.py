@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from fastcore.basics import ifnone, store_attr
-from fastcore.foundation import L
-from fastcore.meta import delegates
 from fastcore.xtras import chunked
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders

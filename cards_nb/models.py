@@ -7,7 +7,7 @@ Docs: https://cards-nb.github.io/cards-nb/models.html.md"""
 # %% ../nbs/02_models.ipynb #c003
 from __future__ import annotations
 import ast, numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 import torch, torch.nn as nn, torch.nn.functional as F

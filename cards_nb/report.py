@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np, pandas as pd
 from .core import *
 from .compress import METHODS, get_method
-from .corruptions import BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS
+from .corruptions import BENCHMARK_CORRUPTIONS
 from .robustness import robustness_summary, RESULT_COLUMNS
 from .decks import gate_choices
 
@@ -324,7 +324,7 @@ def summary_markdown(st, # the `Study`
     lines += [''] + _deck_section(table, scores, info.get('gate'))
     if info.get('seconds') is not None:
         lines += [f"Wall time: {info['seconds'] / 60:.1f} minutes in {info.get('calls', 1)} call(s) of `study` on this folder"
-                  + (f"; the units' times are in `time.json`." if info.get('units') else '.')]
+                  + ("; the units' times are in `time.json`." if info.get('units') else '.')]
     return '\n'.join(lines) + '\n' 
 
 # %% ../nbs/45_report.ipynb #c030

@@ -123,7 +123,7 @@ def _parse(hint, text:str):
     if hint is bool:
         if text.lower() in ('1', 'true', 'yes', 'on'): return True
         if text.lower() in ('0', 'false', 'no', 'off'): return False
-        raise ValueError(f"not a yes/no value")
+        raise ValueError("not a yes/no value")
     if hint is int: return int(text)
     if hint is float: return float(text)
     return text

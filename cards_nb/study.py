@@ -7,7 +7,7 @@ Docs: https://cards-nb.github.io/cards-nb/study.html.md"""
 # %% ../nbs/50_study.ipynb #c003
 from __future__ import annotations
 import dataclasses, json, os, re, time
-from dataclasses import dataclass, asdict, fields, is_dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import ifnone
@@ -16,17 +16,17 @@ from .core import *
 from .settings import setting, settings_dict, settings_hash, apply_sets, set_setting
 from .data import DATASETS, load_dataset, dataset_classes
 from .train import Preset, load_checkpoint
-from .masks import MASKED, check_sparsity, sparsity as model_sparsity
+from .masks import MASKED, check_sparsity
 from .pruning import round_sparsities
 from .quantization import quantize_weights, check_bits
 from .card_file import card_bytes, save_card, read_card, load_card
 from .compress import COMPRESSION_METHODS, METHODS, Compression, get_method, compress, dense_baseline
-from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, CORRUPTION_GROUPS, SEVERITIES
+from .corruptions import CORRUPTIONS, BENCHMARK_CORRUPTIONS, SEVERITIES
 from .cifar_c import make_cifar_c, cifar_c_folder, cifar_c_corruptions, cifar_c_severities
-from .robustness import evaluate_robustness, read_predictions, robustness_summary, plot_corruption_bars, RESULT_COLUMNS, check_result_rows
+from .robustness import evaluate_robustness, read_predictions, plot_corruption_bars, RESULT_COLUMNS, check_result_rows
 from .fourier import fourier_heat_map, plot_heat_maps
 from .decks import DECK_GROUPS, train_deck, evaluate_deck, plot_gate_choices, member_names
-from .report import TABLE_COLUMNS, table_rows, per_model_summary, summary_table, claims, summary_markdown, plot_study_sparsity, plot_robust_vs_clean, plot_deck, row_style, image_scores
+from .report import TABLE_COLUMNS, table_rows, per_model_summary, claims, summary_markdown, plot_study_sparsity, plot_robust_vs_clean, plot_deck, row_style, image_scores
 
 # %% auto #0
 __all__ = ['STUDIES', 'FLAT_NAMES', 'Network', 'Pruning', 'Evaluation', 'Deck', 'Study', 'get_study', 'parse_sets',
@@ -553,7 +553,7 @@ def _report(st, out, recs, folder, x, y, classes, log, t_start, units, figures, 
     with atomic_write(out/'results.csv', 'w') as f: table.to_csv(f, index=False, float_format='%.6g')
     times = _save_times(out, t_start, units) if train else _read_times(out)   # a report is not a call that did the study's work
     info = dict(test_images=len(y), c_images=len(np.load(folder/'labels.npy', mmap_mode='r')) // len(cifar_c_severities(folder)),
-                corrupted_from='official' if folder.parent != out else f'made by make_cifar_c, seed 0', gate=pd.concat(gates) if gates else None,
+                corrupted_from='official' if folder.parent != out else 'made by make_cifar_c, seed 0', gate=pd.concat(gates) if gates else None,
                 seconds=sum(r['seconds'] for r in times['calls']), calls=len(times['calls']), units=times['units'],
                 seeds_done=[s for s in st.seeds if _seed_finished(st, out, s, recs)])
     summary = summary_markdown(st, table, info, scores)

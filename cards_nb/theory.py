@@ -16,8 +16,8 @@ from fastai.data.load import DataLoader
 from torch.utils.data import TensorDataset
 from .core import *
 from .data import BatchPipeline
-from .masks import MaskedLinear, MaskedConv2d, effective_weight, sparsity
-from .supermasks import SupermaskLinear, SupermaskConv, BipropLinear, BipropConv, init_frozen_weight
+from .masks import MaskedLinear, MaskedConv2d, sparsity
+from .supermasks import SupermaskLinear, SupermaskConv, BipropLinear, BipropConv
 from .compress import compress, dense_baseline, quiet_learner, get_method
 from .corruptions import CORRUPTIONS, SEVERITIES, corrupt, corruption_group
 from .robustness import check_eval_data, GROUP_COLORS

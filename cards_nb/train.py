@@ -7,7 +7,7 @@ Docs: https://cards-nb.github.io/cards-nb/train.html.md"""
 # %% ../nbs/03_train.ipynb #c003
 from __future__ import annotations
 import contextlib, dataclasses, hashlib, json, os, random, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 from functools import partial
 from pathlib import Path
 import torch, torch.nn as nn
