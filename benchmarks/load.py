@@ -32,7 +32,6 @@ import numpy as np, torch
 from cards_nb.corruptions import corrupt
 from cards_nb.data import find_cifar_root, load_cifar
 from cards_nb.models import get_model
-if os.environ.get('BENCH_THREADS'): torch.set_num_threads(int(os.environ['BENCH_THREADS']))   # more than the cores: torch caps $OMP_NUM_THREADS
 root = find_cifar_root('cifar10')
 x = load_cifar(root, split='test', download=False)[0] if root else np.random.default_rng(0).integers(0, 256, (1024, 32, 32, 3), dtype=np.uint8)
 m = get_model('resnet18', width=16); opt = torch.optim.SGD(m.parameters(), lr=0.01)
@@ -51,18 +50,19 @@ env = {k: os.environ.get(k) for k in ('OMP_WAIT_POLICY', 'GOMP_SPINCOUNT', 'OMP_
 print(json.dumps(dict(threads=torch.get_num_threads(), env=env, times=out)))
 '''
 
-THREAD_VARS = ('OMP_WAIT_POLICY', 'GOMP_SPINCOUNT', 'OMP_NUM_THREADS', 'BENCH_THREADS', 'CARDS_NUM_THREADS')
+THREAD_VARS = ('OMP_WAIT_POLICY', 'GOMP_SPINCOUNT', 'OMP_NUM_THREADS', 'CARDS_NUM_THREADS')
 CANDIDATES = {'spin': dict(GOMP_SPINCOUNT='300000'), 'active': dict(OMP_WAIT_POLICY='ACTIVE'), 'passive': dict(OMP_WAIT_POLICY='PASSIVE'),
               'spin=10000': dict(GOMP_SPINCOUNT='10000'), 'spin=100000': dict(GOMP_SPINCOUNT='100000'),
-              '1 thread': dict(GOMP_SPINCOUNT='10000', OMP_NUM_THREADS='1'), '3 threads': dict(GOMP_SPINCOUNT='10000', OMP_NUM_THREADS='3', BENCH_THREADS='3'),
-              '4 threads': dict(GOMP_SPINCOUNT='10000', OMP_NUM_THREADS='4', BENCH_THREADS='4'), 'default': None}
+              '1 thread': dict(GOMP_SPINCOUNT='10000', OMP_NUM_THREADS='1'), '3 threads': dict(GOMP_SPINCOUNT='10000', OMP_NUM_THREADS='3'),
+              '4 threads': dict(GOMP_SPINCOUNT='10000', OMP_NUM_THREADS='4'), 'default': None}
 
 def run(overrides, reps):
     "Time the jobs in a fresh process with the thread variables `overrides` (None: none set, the package's default applies)."
     env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
     # a candidate is a fixed setting: its thread count stays what it says (one per core unless it names one), where the
     # package's default fits the threads to the cores other processes leave free (`core.fit_threads`)
-    if overrides is not None: env['CARDS_NUM_THREADS'] = overrides.get('BENCH_THREADS') or overrides.get('OMP_NUM_THREADS') or str(os.cpu_count())
+    # (`setup_torch` sets it as given, also above the cores, where torch alone caps $OMP_NUM_THREADS)
+    if overrides is not None: env['CARDS_NUM_THREADS'] = overrides.get('OMP_NUM_THREADS') or str(os.cpu_count())
     env.update(overrides or {})
     r = subprocess.run([sys.executable, '-c', WORK, str(reps)], capture_output=True, text=True, env=env)
     if r.returncode: sys.exit(r.stderr[-2000:])
