@@ -16,7 +16,7 @@ from .decks import gate_choices
 # %% auto #0
 __all__ = ['TABLE_COLUMNS', 'ROW_KEYS', 'VERDICTS', 'CLAIMS', 'RULE', 'table_rows', 'per_model_summary', 'row_style',
            'summary_rows', 'summary_table', 'paired_bootstrap', 'verdict', 'combine_verdicts', 'image_scores',
-           'oracle_scores', 'compare', 'claims', 'deck_comparison', 'plot_deck', 'summary_markdown',
+           'oracle_scores', 'compare', 'claims', 'deck_comparison', 'plot_deck', 'verdict_line', 'summary_markdown',
            'plot_study_sparsity', 'plot_robust_vs_clean']
 
 # %% ../nbs/45_report.ipynb #c023
@@ -288,6 +288,13 @@ def plot_deck(table:pd.DataFrame, # the study's tidy table, with its deck rows
     ax.set(xlabel=f'{col} accuracy', title=f'The CARD-Deck: {col} accuracy (95% intervals)')
     return fig
 
+# %% ../nbs/45_report.ipynb #c028s2v
+def verdict_line(by:dict, # claims by verdict: {'holds': ['2', '4'], 'contradicted': ['1'], ...}
+                ) -> str: # the summary's first line
+    "The verdicts in one sentence, with the verb agreeing with the number of claims."
+    verb = lambda k, v: 'hold' if k == 'holds' and len(v) > 1 else k
+    return "At this scale: " + '; '.join(f"claim{'s' if len(v) > 1 else ''} {', '.join(v)} {verb(k, v)}" for k, v in by.items() if v) + '.'
+
 # %% ../nbs/45_report.ipynb #c028s2
 def _seeds_note(st, done=None) -> str:
     "The study's seeds, and which are finished when a report comes before the end of the study."
@@ -306,7 +313,7 @@ def summary_markdown(st, # the `Study`
     cl = claims(table, scores)
     by = {v: [c['claim'].split('.')[0] for c in cl if c['verdict'] == v] for v in (*VERDICTS, 'n/a')}
     lines = [f"# Study `{st.run_name}`", '',
-             "At this scale: " + '; '.join(f"claim{'s' if len(v) > 1 else ''} {', '.join(v)} {k}" for k, v in by.items() if v) + '.', '',
+             verdict_line(by), '',
              f"Data: {st.dataset}, {info.get('test_images', '?')} clean test images, {info.get('c_images', '?')} of them corrupted by "
              f"{len(st.eval.corruptions)} corruptions x severities {', '.join(map(str, st.eval.severities))} ({info.get('corrupted_from', 'made')}). "
              f"Networks: {st.dense.arch} (width {st.dense.width or 'default'}) for dense, FT, GMP, LTH, LRR and the deck; {st.supermask.arch} "
