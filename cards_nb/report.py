@@ -347,40 +347,48 @@ def plot_study_sparsity(table:pd.DataFrame, # the study's tidy table
                         scores:dict|None=None, # per-image scores by model: 95% intervals as error bars
                         bits:int=32, # the models of this precision
                        ): # a matplotlib figure: clean and robust accuracy against the fraction of weights kept
-    "Clean and robust accuracy against sparsity per method (95% intervals with `scores`), the standard dense model dashed, the matched dense controls dotted."
+    "Clean and robust accuracy against sparsity per method (95% intervals with `scores`), the standard dense model dashed, the matched dense controls in other line styles."
     import matplotlib.pyplot as plt
     pm = summary_rows(table); pm = pm[pm.bits == bits]
-    fig, axs = plt.subplots(1, 2, figsize=(11, 4))
-    dense = pm[pm.method == 'dense']
+    fig, axs = plt.subplots(1, 2, figsize=(11, 4.6), layout='constrained')
+    dense = pm[(pm.method == 'dense') & (pm.aug == 'standard')]   # the AugMix and Gaussian dense models are the deck's controls: its figure shows them
+    styles = [('tab:gray', ':'), ('tab:olive', '-.'), ('tab:cyan', (0, (5, 2, 1, 2))), ('tab:pink', (0, (1, 3)))]
     for ax, col in zip(axs, ('clean', 'robust')):
-        for k, (key, g) in enumerate(dense.groupby('row', sort=False)):
+        k = 0
+        for key, g in dense.groupby('row', sort=False):
             std = g.model.str.match(r'dense-seed\d+$').all()
             y, _ = _row_points(pm, scores, list(g.model), col)
-            ax.axhline(y, color='k' if std else f'C{7 + k % 3}', ls='--' if std else ':', lw=1,
-                       label='dense' if std else f"dense {g.arch.iloc[0]} {g.aug.iloc[0] if g.aug.iloc[0] != 'standard' else ''} {g.epochs.iloc[0]} ep".replace('  ', ' '))
-        for m in METHODS:
+            color, ls = ('k', '--') if std else styles[k % len(styles)]; k += not std
+            ax.axhline(y, color=color, ls=ls, lw=1.2, label=f"dense (standard, {g.epochs.iloc[0]} ep)" if std else f"dense {g.arch.iloc[0]}, {g.epochs.iloc[0]} ep")
+        for i, m in enumerate(METHODS):
             rows = [(g.sparsity.mean(), *_row_points(pm, scores, list(g.model), col)) for _, g in pm[pm.method == m].groupby('row', sort=False)]
             if not rows: continue
             rows.sort(); name, color, marker = row_style(m)
-            ax.errorbar([1 - s for s, _, _ in rows], [y for _, y, _ in rows], yerr=np.array([e for _, _, e in rows]).T, marker=marker, color=color, label=name, capsize=3)
+            dodge = 1.04 ** (i - (len(METHODS) - 1) / 2)   # methods at the same sparsity side by side, not on top of each other
+            ax.errorbar([(1 - s) * dodge for s, _, _ in rows], [y for _, y, _ in rows], yerr=np.array([e for _, _, e in rows]).T, marker=marker, color=color, label=name, capsize=3)
+        kept = sorted({round(1 - s, 4) for s in pm[pm.method.isin(list(METHODS))].sparsity})
         ax.set_xscale('log'); ax.invert_xaxis(); ax.grid(alpha=0.3)
+        if kept: ax.set_xticks(kept, [f"{k:g}" for k in kept]); ax.minorticks_off()   # plain fractions, not 4x10^-1
         ax.set(xlabel='fraction of weights kept', ylabel=f'{col} accuracy', title=f'{col.capitalize()} accuracy vs sparsity')
-    axs[0].legend(fontsize=7)
+    handles, labels = axs[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc='outside lower center', ncol=min(5, len(labels)), fontsize=8)   # below the plots: it hides no point
     return fig
 
 # %% ../nbs/45_report.ipynb #c030s1
 def plot_robust_vs_clean(table:pd.DataFrame, # the study's tidy table
                         ): # a matplotlib figure: robust against clean accuracy of every model
-    "Robust against clean accuracy of every model (fp32 filled, quantized hollow), the dense model's as cross-hairs."
+    "Robust against clean accuracy of every model (fp32 filled, quantized hollow), the standard dense model's mean as cross-hairs, the other dense models (controls) in gray."
     import matplotlib.pyplot as plt
     pm = per_model_summary(table)
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    d = pm[(pm.method == 'dense') & (pm.bits == 32)]
+    std = pm.model.str.match(r'dense-seed\d+$') & (pm.method == 'dense')   # the standard dense model, one per seed
+    d = pm[std & (pm.bits == 32)]
     if len(d): ax.axvline(d.clean.mean(), color='k', ls='--', lw=1); ax.axhline(d.robust.mean(), color='k', ls='--', lw=1)
-    for m in (*METHODS, 'dense', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
+    pm = pm.assign(method=pm.method.where(~((pm.method == 'dense') & ~std), 'dense-control'))
+    for m in (*METHODS, 'dense', 'dense-control', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
         g = pm[pm.method == m]
         if not len(g): continue
-        name, color, marker = row_style(m)
+        name, color, marker = ('dense control', 'gray', 'X') if m == 'dense-control' else row_style(m)
         for b, gb in g.groupby('bits'):
             ax.scatter(gb.clean, gb.robust, marker=marker, s=40, label=name if b == 32 else None,
                        facecolors=color if b == 32 else 'none', edgecolors=color)
