@@ -237,12 +237,15 @@ def _md_table(df:pd.DataFrame, floatfmt:str='.3f') -> str:
 
 def deck_comparison(table:pd.DataFrame, # the study's tidy table, with its deck rows
                     scores:dict, # per-image scores by model
-                   ) -> pd.DataFrame: # deck, oracle gate, sub-decks, members and dense alternatives: clean and robust with intervals
-    "The deck beside its parts and the alternatives: per row clean and robust accuracy with 95% intervals (the oracle gate included)."
-    pm, rows, scores = per_model_summary(table), [], dict(scores)
+                   ) -> pd.DataFrame: # deck, oracle gate, sub-decks, members and dense alternatives: clean and robust with intervals, and each row minus the adaptive deck
+    "The deck beside its parts and the alternatives: per row clean and robust accuracy with 95% intervals (the oracle gate included), and the paired difference of each row from the adaptive deck (`*_vs_adaptive`)."
+    pm, rows, scores, adaptive = per_model_summary(table), [], dict(scores), []
+    stack = lambda models, w: np.stack([scores[m][w] for m in models])
     def add(label, models):
         if not models or not all(m in scores for m in models): return
-        r = {w: paired_bootstrap(np.stack([scores[m][w] for m in models]), np.zeros((len(models), len(scores[models[0]][w])))) for w in ('clean', 'robust')}
+        r = {w: paired_bootstrap(stack(models, w), np.zeros((len(models), len(scores[models[0]][w])))) for w in ('clean', 'robust')}
+        if not adaptive: adaptive.extend(models)   # the first row: the deck the others are compared with, seed by seed
+        r.update({f'{w}_vs_adaptive': paired_bootstrap(stack(models, w), stack(adaptive, w)) for w in ('clean', 'robust')})
         rows.append(dict(model=label, **{f'{w}{k}': r[w][x] for w in r for k, x in (('', 'diff'), ('_lo', 'lo'), ('_hi', 'hi'))}))
     if 'deck-adaptive' not in set(pm.method): return pd.DataFrame(rows)
     for m in ('deck-adaptive', 'deck-agnostic'): add(row_style(m)[0], _models(pm, m, aug='mixed'))
@@ -264,8 +267,11 @@ def _deck_section(table, scores, gate) -> list[str]:
     d = deck_comparison(table, scores or {})
     if not len(d): return []
     ci = lambda r, w: f"{r[w]:.3f} [{r[w + '_lo']:.3f}, {r[w + '_hi']:.3f}]"
-    t = pd.DataFrame([dict(model=r['model'], clean=ci(r, 'clean'), robust=ci(r, 'robust')) for _, r in d.iterrows()])
-    out = ['## The CARD-Deck', '', "The deck beside its parts and the alternatives (95% intervals over seeds and images). The oracle gate "
+    dci = lambda r, w: '' if r['model'] == d.model.iloc[0] else f"{r[w]:+.3f} [{r[w + '_lo']:+.3f}, {r[w + '_hi']:+.3f}]"
+    t = pd.DataFrame([{'model': r['model'], 'clean': ci(r, 'clean'), 'robust': ci(r, 'robust'), 'clean - adaptive': dci(r, 'clean_vs_adaptive'),
+                       'robust - adaptive': dci(r, 'robust_vs_adaptive')} for _, r in d.iterrows()])
+    out = ['## The CARD-Deck', '', "The deck beside its parts and the alternatives (95% intervals over seeds and images), and each row's paired "
+           "difference from the adaptive deck (same seeds and images). The oracle gate "
            "sends each corruption to the group of members that is best on it (chosen on the test images: a bound no gate can pass).", '',
            _md_table(t), '']
     if gate is not None and len(gate):
