@@ -374,7 +374,7 @@ def plot_study_sparsity(table:pd.DataFrame, # the study's tidy table
             ax.errorbar([(1 - s) * dodge for s, _, _ in rows], [y for _, y, _ in rows], yerr=np.array([e for _, _, e in rows]).T, marker=marker, color=color, label=name, capsize=3)
         kept = sorted({round(1 - s, 4) for s in pm[pm.method.isin(list(METHODS))].sparsity})
         ax.set_xscale('log'); ax.invert_xaxis(); ax.grid(alpha=0.3)
-        if kept: ax.set_xticks(kept, [f"{k:g}" for k in kept]); ax.minorticks_off()   # plain fractions, not 4x10^-1
+        if kept: ax.set_xticks(kept, [f"{f:g}" for f in kept]); ax.minorticks_off()   # plain fractions, not 4x10^-1
         ax.set(xlabel='fraction of weights kept', ylabel=f'{col} accuracy', title=f'{col.capitalize()} accuracy vs sparsity')
     handles, labels = axs[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc='outside lower center', ncol=min(5, len(labels)), fontsize=8)   # below the plots: it hides no point
@@ -390,7 +390,7 @@ def plot_robust_vs_clean(table:pd.DataFrame, # the study's tidy table
     std = pm.model.str.match(r'dense-seed\d+$') & (pm.method == 'dense')   # the standard dense model, one per seed
     d = pm[std & (pm.bits == 32)]
     if len(d): ax.axvline(d.clean.mean(), color='k', ls='--', lw=1); ax.axhline(d.robust.mean(), color='k', ls='--', lw=1)
-    pm = pm.assign(method=pm.method.where(~((pm.method == 'dense') & ~std), 'dense-control'))
+    pm = pm.assign(method=pm.method.mask((pm.method == 'dense') & ~std, 'dense-control'))
     for m in (*METHODS, 'dense', 'dense-control', 'deck-member', 'deck-agnostic', 'deck-adaptive'):
         g = pm[pm.method == m]
         if not len(g): continue
